@@ -1,0 +1,305 @@
+"""Confounding adjustment by propensity scores: matching, weighting, balance, adjusted outcomes.
+
+:func:`adjust_study` runs the chain on a cohort frame - propensity score
+(:mod:`.propensity`), nearest-neighbour matching (:mod:`.matching`, MatchIt parity) or weighting
+(:mod:`.weighting`), covariate balance (:mod:`.balance`, cobalt definitions), and per endpoint the
+weighted Kaplan-Meier medians, the robust Cox hazard ratio, the RMST difference
+(:mod:`.outcomes`) and the E-value (:mod:`.evalue`). The modules can also be used one by one.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from hccsurv.analysis.adjust.balance import BalanceResult, CovariateBalance, covariate_balance
+from hccsurv.analysis.adjust.evalue import EValue, evalue_hr
+from hccsurv.analysis.adjust.matching import MatchingResult, match_nearest
+from hccsurv.analysis.adjust.outcomes import AdjustedOutcome, adjusted_outcome
+from hccsurv.analysis.adjust.propensity import PropensityModel, fit_propensity
+from hccsurv.analysis.adjust.weighting import WeightingResult, ps_weights
+from hccsurv.core._result import Result
+from hccsurv.errors import InputError, StatisticalWarning
+
+__all__ = [
+    "AdjustedAnalysis",
+    "AdjustedOutcome",
+    "BalanceResult",
+    "CovariateBalance",
+    "EValue",
+    "MatchingResult",
+    "PropensityModel",
+    "WeightingResult",
+    "adjust_study",
+    "adjusted_outcome",
+    "covariate_balance",
+    "evalue_hr",
+    "fit_propensity",
+    "match_nearest",
+    "ps_weights",
+]
+
+_DEFAULTS: dict[str, Any] = {
+    "references": None,
+    "caliper": 0.2,
+    "ratio": 1,
+    "replace": False,
+    "estimand": "ATT",
+    "weight_type": "ipw",
+    "trimming": 0.0,
+    "truncate": None,
+    "seed": None,
+    "m_order": "largest",
+    "exact": (),
+    "missing": "complete",
+    "doubly_robust": False,
+    "rmst_tau": None,
+}
+
+
+@dataclass(frozen=True)
+class AdjustedAnalysis(Result):
+    """Propensity model, matching or weighting, balance and adjusted outcomes per endpoint."""
+
+    method: str
+    estimand: str
+    group_col: str
+    labels: tuple[str, str]
+    covariates: tuple[str, ...]
+    propensity: PropensityModel
+    matching: MatchingResult | None
+    weighting: WeightingResult | None
+    balance: BalanceResult
+    outcomes: dict[str, AdjustedOutcome]
+    n_total: int
+    notes: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def flow(self) -> dict[str, int]:
+        """Patient flow: total, dropped for missing covariates, modelled, adjusted sample."""
+        out = {
+            "n_total": self.n_total,
+            "n_missing_covariates": self.propensity.n_dropped,
+            "n_propensity": self.propensity.n,
+        }
+        if self.matching is not None:
+            m = self.matching
+            out |= {
+                "n_treated_matched": m.n_treated_matched,
+                "n_control_matched": m.n_control_matched,
+                "n_treated_unmatched": m.n_treated_unmatched,
+                "n_control_unmatched": m.n_control_unmatched,
+            }
+        if self.weighting is not None:
+            out["n_trimmed"] = self.weighting.n_trimmed
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per endpoint (columns of ``outcomes.OUTCOME_COLUMNS``)."""
+        from hccsurv.analysis.adjust.outcomes import OUTCOME_COLUMNS
+
+        frames = [o.to_frame() for o in self.outcomes.values()]
+        if not frames:
+            return pd.DataFrame(columns=list(OUTCOME_COLUMNS))
+        return pd.concat(frames, ignore_index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary without patient identifiers (results.json key ``"adjusted"``)."""
+        return {
+            "method": self.method,
+            "estimand": self.estimand,
+            "group_col": self.group_col,
+            "labels": list(self.labels),
+            "covariates": list(self.covariates),
+            "flow": self.flow,
+            "propensity": self.propensity.to_dict(),
+            "matching": None if self.matching is None else self.matching.to_dict(),
+            "weighting": None if self.weighting is None else self.weighting.to_dict(),
+            "balance": self.balance.to_dict(),
+            "outcomes": {k: v.to_dict() for k, v in self.outcomes.items()},
+            "notes": list(self.notes),
+            "warnings": list(self.warnings),
+        }
+
+
+def _options(config_like: Any) -> dict[str, Any]:
+    """Read the adjustment options from a mapping or an object (e.g. ``AdjustConfig``)."""
+
+    def get(name: str, default: Any) -> Any:
+        if isinstance(config_like, Mapping):
+            return config_like.get(name, default)
+        return getattr(config_like, name, default)
+
+    missing = [k for k in ("method", "covariates") if get(k, None) is None]
+    if missing:
+        raise InputError(f"the adjustment options lack {missing}; give method and covariates")
+    opts = {"method": get("method", None), "covariates": tuple(get("covariates", ()))}
+    opts |= {k: get(k, v) for k, v in _DEFAULTS.items()}
+    if opts["references"] is None:
+        opts["references"] = get("reference", None)
+    if opts["method"] not in ("matching", "weighting"):
+        raise InputError(f"method={opts['method']!r} must be 'matching' or 'weighting'")
+    return opts
+
+
+def adjust_study(
+    frame: pd.DataFrame,
+    time_cols: Mapping[str, tuple[str, str]],
+    group_col: str,
+    group_order: Sequence[Any],
+    config_like: Any,
+) -> AdjustedAnalysis:
+    """Propensity-score adjusted comparison of the two groups for every endpoint.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per patient (index = patient identifier).
+    time_cols : mapping
+        Endpoint name -> (time column, event column), e.g. ``{"OS": ("os_time", "os_event")}``.
+    group_col : str
+    group_order : (reference, non-reference)
+        The first group is the reference ("control"); the second is modelled as "treated".
+    config_like : mapping or object
+        ``method`` ("matching" | "weighting") and ``covariates``; optional ``references``
+        (factor reference levels), ``caliper`` (SD of the logit PS), ``ratio``, ``replace``,
+        ``m_order``, ``exact`` (columns), ``estimand`` ("ATT" | "ATE"), ``weight_type``
+        ("ipw" | "stabilized" | "overlap"), ``trimming`` (PS percentile), ``truncate``,
+        ``seed``, ``missing`` ("complete" | "indicator"), ``doubly_robust``, ``rmst_tau``.
+        :class:`hccsurv.config.AdjustConfig` works as it is.
+
+    Raises
+    ------
+    InputError
+        Invalid options, separation in the propensity model, no match within the caliper.
+    """
+    o = _options(config_like)
+    notes: list[str] = []
+    caught: list[str] = []
+    ps = fit_propensity(
+        frame,
+        group_col,
+        group_order,
+        o["covariates"],
+        reference=o["references"],
+        missing=o["missing"],
+    )
+    ref, trt = ps.reference, ps.treated_label
+    notes.append(
+        f"Propensity score: logistic regression of membership in '{trt}' (vs '{ref}') on "
+        f"{', '.join(o['covariates'])}; {ps.n} patients"
+        + (f", {ps.n_dropped} left out for missing covariates" if ps.n_dropped else "")
+        + ("" if o["missing"] == "complete" else " (missing-indicator method)")
+        + "."
+    )
+    used = frame.loc[list(ps.rows)]
+    matching: MatchingResult | None = None
+    weighting: WeightingResult | None = None
+    if o["method"] == "matching":
+        if o["estimand"] != "ATT":
+            raise InputError(
+                f"nearest-neighbour matching estimates the ATT (effect in '{trt}'); "
+                f"estimand={o['estimand']!r} needs method='weighting'"
+            )
+        exact_cols = list(o["exact"] or ())
+        matching = match_nearest(
+            ps.linear,
+            ps.treated,
+            ratio=int(o["ratio"]),
+            replace=bool(o["replace"]),
+            caliper=o["caliper"],
+            m_order=o["m_order"],
+            exact=used[exact_cols].reset_index(drop=True) if exact_cols else None,
+            seed=o["seed"],
+            rows=ps.rows,
+        )
+        weights, cluster = matching.weights, matching.cluster
+        cluster_kind = "patient" if matching.replace else "subclass"
+        estimand = "ATT"
+        cal = (
+            "no caliper"
+            if matching.caliper_width is None
+            else f"caliper {matching.caliper:g} SD of the logit ({matching.caliper_width:.3g})"
+        )
+        notes.append(
+            f"1:{matching.ratio} nearest-neighbour matching on the logit of the propensity score "
+            f"({cal}, order '{matching.m_order}', "
+            f"{'with' if matching.replace else 'without'} replacement"
+            + (f", exact on {', '.join(exact_cols)}" if exact_cols else "")
+            + f"): {matching.n_treated_matched} of {int(ps.treated.sum())} '{trt}' patients "
+            f"matched to {matching.n_control_matched} of {int((~ps.treated).sum())} '{ref}' "
+            f"patients; {matching.n_treated_unmatched} '{trt}' patients had no match."
+        )
+        if o["trimming"]:
+            notes.append("PS trimming applies to weighting only; matching used the caliper.")
+    else:
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always", StatisticalWarning)
+            weighting = ps_weights(
+                ps.ps,
+                ps.treated,
+                estimand=o["estimand"],
+                weight_type=o["weight_type"],
+                trim=float(o["trimming"] or 0.0),
+                truncate=o["truncate"],
+                rows=ps.rows,
+            )
+        for w in record:
+            caught.append(str(w.message))
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        weights, cluster = weighting.weights, weighting.cluster
+        cluster_kind = "patient"
+        estimand = weighting.estimand
+        notes.append(
+            f"Weighting: {weighting.weight_type} weights for the {estimand}"
+            + (f", PS trimmed at the {weighting.trim:g} quantiles" if weighting.trim else "")
+            + f"; effective sample size {weighting.ess_treated:.1f} ('{trt}') and "
+            f"{weighting.ess_control:.1f} ('{ref}')."
+        )
+    balance = covariate_balance(
+        ps.design, ps.treated, weights, estimand=estimand, adjustment=o["method"]
+    )
+    notes.extend(balance.notes)
+    covariates = ps.design.to_frame().reset_index(drop=True) if o["doubly_robust"] else None
+    outcomes: dict[str, AdjustedOutcome] = {}
+    for endpoint, (time_col, event_col) in time_cols.items():
+        outcomes[endpoint] = adjusted_outcome(
+            used[time_col].to_numpy(dtype=float),
+            used[event_col].to_numpy(dtype=float),
+            ps.treated,
+            weights,
+            cluster,
+            labels=(ref, trt),
+            endpoint=endpoint,
+            cluster_kind=cluster_kind,
+            covariates=covariates,
+            rmst_tau=o["rmst_tau"],
+        )
+        caught.extend(f"{endpoint}: {m}" for m in outcomes[endpoint].warnings)
+    notes.append(
+        "Hazard ratios: Cox model with "
+        + ("the propensity covariates and " if o["doubly_robust"] else "")
+        + f"case weights, robust (sandwich) variance clustered on the {cluster_kind}; medians "
+        "from weighted Kaplan-Meier curves; RMST difference with an infinitesimal-jackknife "
+        "variance; E-values after VanderWeele & Ding (2017)."
+    )
+    return AdjustedAnalysis(
+        method=o["method"],
+        estimand=estimand,
+        group_col=group_col,
+        labels=(ref, trt),
+        covariates=ps.covariates,
+        propensity=ps,
+        matching=matching,
+        weighting=weighting,
+        balance=balance,
+        outcomes=outcomes,
+        n_total=len(frame),
+        notes=tuple(notes),
+        warnings=tuple(caught),
+    )

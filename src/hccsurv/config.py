@@ -1,0 +1,777 @@
+"""The study config: one TOML file that describes a cohort study from data file to figures.
+
+``load_config(path)`` reads the TOML (``tomllib``), validates it with pydantic v2 and returns a
+frozen :class:`StudyConfig`. Every problem is reported at once as
+:class:`hccsurv.errors.ConfigError`; each :class:`~hccsurv.errors.Problem` names the key path
+(``endpoints.PFS.events[1]``), what was found and what is allowed. Unknown keys are errors with a
+"did you mean" suggestion.
+
+The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, commented example)::
+
+    [study]
+    title = "HAIC first-line vs after atezolizumab-bevacizumab"
+    design = "Retrospective single-centre cohort"
+    data = "cohort.csv"            # path relative to this file; .csv .txt .tsv .xlsx .parquet
+                                   # .sas7bdat .xpt .sav .dta
+    sheet = 0                      # XLSX only: sheet name or 0-based index (default: first)
+    id_column = "patient_id"
+    death_column = "death_date"    # optional: lets validation check progression after death
+    progression_column = "progression_date"
+    cutoff = 2024-12-31            # data cut-off (TOML date or "YYYY-MM-DD")
+    time_unit = "months"           # days | weeks | months (days / 30.4375) | years (days / 365.25)
+    landmarks = [12]               # landmark times for survival rates, in time_unit
+    rmst_horizon = 18              # optional, in time_unit
+
+    [study.read]                   # all optional: guessed from the file when absent
+    delimiter = ","                # "," ";" "\\t" "|"
+    encoding = "utf-8"
+    decimal = "."                  # "," for decimal commas (1,5)
+    date_format = "%Y-%m-%d"       # force one strptime format for every date column
+
+    [groups]
+    column = "group"
+    labels = ["First-line", "Post-ate-beva"]   # data values, display order, first = reference
+    display_names = { "First-line" = "First-line HAIC" }   # optional
+
+    [endpoints.OS]                 # an endpoint from dates ...
+    label = "Overall survival"
+    start = "haic_start"
+    events = ["death_date"]        # one or more event-date columns; the earliest counts
+    last_contact = "last_contact_date"
+    censoring = "last_followup"    # or "last_assessment" (then last_assessment = "<column>")
+
+    [endpoints.TTF]                # ... or from ready time + event columns
+    label = "Time to treatment failure"
+    time = "ttf"
+    event = "ttf_event"            # 1 = event, 0 = censored
+    time_unit = "days"             # unit of the time column
+
+    [units]                        # units of the raw laboratory columns
+    bilirubin = "mg/dL"            # or "umol/L"
+    albumin = "g/dL"               # or "g/L"
+    afp = "ng/mL"                  # or "IU/mL" (converted with afp_iu_factor ng per IU)
+    afp_iu_factor = 1.21
+
+    [clinical]                     # columns feeding the scores; derive what is present
+    bilirubin = "bilirubin_mg_dl"
+    ...                            # albumin inr ascites encephalopathy ecog tumor_size_mm
+                                   # tumor_number vascular_invasion extrahepatic_spread
+                                   # height_cm weight_kg afp age
+    [clinical.options]
+    albumin_band = "pugh"          # Child-Pugh albumin bands: pugh (2.8/3.5) | harrison (3.0/3.5)
+    albi_coefficient = -0.085      # or -0.0852
+    afp_cutoff = 400               # afp_ge_400 = AFP (ng/mL) >= this value
+    bsa_formula = "mosteller"      # or "dubois"
+    bclc_child_pugh_b = "preserved"  # or "end_stage" (Child-Pugh B -> BCLC D)
+
+    [[derived]]                    # binary: column <op> value -> labels [when false, when true]
+    name = "tumor_gt_10cm"
+    column = "tumor_size_mm"
+    op = ">"
+    value = 100
+    labels = ["≤10 cm", ">10 cm"]
+    [[derived]]                    # ordinal: breaks -> len(breaks) + 1 labels, [a, b) intervals
+    name = "age_group"
+    column = "age"
+    breaks = [65]
+    labels = ["<65", "≥65"]
+    [[derived]]                    # recode: map of value -> new value
+    name = "etiology_viral"
+    column = "etiology"
+    map = { HBV = "Viral", HCV = "Viral", Alcohol = "Non-viral", Other = "Non-viral" }
+
+    [[baseline]]                   # Table 1 rows, in order
+    column = "age"
+    label = "Age, years"
+    kind = "normal"                # categorical | normal (mean ± SD) | skewed (median [IQR])
+    levels = []                    # categorical only: level order (default: sorted)
+
+    [cox]
+    threshold = 0.1                # univariate p below this enters the multivariable model
+    ties = "efron"                 # or "breslow"
+    [[cox.candidates]]
+    column = "group"
+    label = "Group"
+    reference = "First-line"       # categorical candidates: the reference level
+
+    [tables]
+    decimals = 1
+    p_decimals = 3
+    categorical_test = "any_expected_lt_5"   # Fisher when any expected count < 5; or "cochran"
+    t_test = "student"             # or "welch"
+    smd = true
+
+    [response]
+    source = "lesions"             # or "column" (then best_response = "<column>")
+    lesion_file = "lesions.csv"    # relative to this file
+    criteria = "mRECIST"           # or "RECIST1.1"
+    confirm_days = 28
+    sd_min_days = 42
+    max_nr_ne = 1
+    accept_sd = false
+    denominator = "all_treated"    # or "evaluable_only"
+    adjudication = "consensus"     # or "third_reader" | "conservative"
+    [response.lesion_columns]      # lesion-file column names when they differ from the
+    patient_id = "patient_id"      # defaults: patient_id reader assessment_date lesion_id
+                                   # lesion_kind organ viable_diameter_mm total_diameter_mm
+                                   # nontarget_status new_lesion_size_mm new_lesion_typical
+                                   # effusion_cytology_positive
+
+    [figures]
+    width_mm = 174
+    height_mm = 120
+    dpi = 300
+    formats = ["png", "pdf"]
+    palette = ["#0072B2", "#D55E00"]
+    y_percent = true
+    time_break = 3                 # months between x ticks (in time_unit)
+    show_ci = true
+    risk_table = true
+
+    [adjust]                       # optional: propensity-score adjustment
+    method = "matching"            # or "weighting"
+    covariates = ["age", "sex"]
+    caliper = 0.2                  # SD of the logit of the propensity score
+    ratio = 1
+    replace = false
+    estimand = "ATT"               # or "ATE"
+    weight_type = "ipw"            # weighting: ipw | stabilized | overlap
+    trimming = 0.0                 # weighting: drop scores outside [t, 1 - t]
+    seed = 20240101                # seed of every random step (numpy default_rng)
+
+    [output]
+    include_identifiers = false    # patient ids in results.json and exported tables
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import tomllib
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+
+from hccsurv.errors import ConfigError, Problem
+
+__all__ = [
+    "DAYS_PER_UNIT",
+    "AdjustConfig",
+    "BaselineVariable",
+    "ClinicalColumns",
+    "ClinicalOptions",
+    "CoxCandidate",
+    "CoxConfig",
+    "DerivedVariable",
+    "EndpointConfig",
+    "FiguresConfig",
+    "GroupsConfig",
+    "LesionColumns",
+    "OutputConfig",
+    "ReadOptions",
+    "ResponseConfig",
+    "StudyConfig",
+    "StudySection",
+    "TablesConfig",
+    "UnitsConfig",
+    "load_config",
+    "parse_config",
+]
+
+TimeUnit = Literal["days", "weeks", "months", "years"]
+ImageFormat = Literal["png", "pdf", "svg", "tiff"]
+
+#: Days in one unit of time: months = 365.25 / 12 = 30.4375 days (HCC_REFERENCE §0).
+DAYS_PER_UNIT: dict[str, float] = {
+    "days": 1.0,
+    "weeks": 7.0,
+    "months": 30.4375,
+    "years": 365.25,
+}
+
+ColumnName = Annotated[str, Field(min_length=1)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReadOptions(_Section):
+    """How to read the data file; every option is guessed when absent."""
+
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    encoding: str | None = None
+    decimal: Literal[".", ","] | None = None
+    date_format: str | None = None
+
+
+class StudySection(_Section):
+    """``[study]``: the data file, the id column, the cut-off and the time unit."""
+
+    title: str = "Untitled study"
+    design: str = ""
+    data: ColumnName
+    sheet: Any = None
+    read: ReadOptions = ReadOptions()
+    id_column: ColumnName
+    death_column: ColumnName | None = None
+    progression_column: ColumnName | None = None
+    cutoff: date | None = None
+    time_unit: TimeUnit = "months"
+    landmarks: list[Annotated[float, Field(gt=0)]] = [12.0]
+    rmst_horizon: Annotated[float, Field(gt=0)] | None = None
+
+    @field_validator("sheet")
+    @classmethod
+    def _sheet(cls, value: Any) -> str | int | None:
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        raise ValueError("sheet must be a sheet name (string) or a 0-based index (integer >= 0)")
+
+
+class GroupsConfig(_Section):
+    """``[groups]``: the group column and its values in display order (first = reference)."""
+
+    column: ColumnName
+    labels: list[str] = Field(min_length=2)
+    display_names: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _check(self) -> GroupsConfig:
+        dup = sorted({x for x in self.labels if self.labels.count(x) > 1})
+        if dup:
+            raise ValueError(f"group labels must be unique; repeated: {', '.join(dup)}")
+        unknown = [k for k in self.display_names if k not in self.labels]
+        if unknown:
+            raise ValueError(
+                f"display_names has keys that are not group labels: {', '.join(unknown)}; "
+                f"allowed: {', '.join(self.labels)}"
+            )
+        return self
+
+    def display(self, label: str) -> str:
+        """The display name of a group label (the label itself when none is set)."""
+        return self.display_names.get(label, label)
+
+
+class EndpointConfig(_Section):
+    """One endpoint: either from dates (``start`` + ``events``) or ready ``time`` + ``event``."""
+
+    label: str
+    start: ColumnName | None = None
+    events: list[ColumnName] | None = None
+    last_contact: ColumnName | None = None
+    censoring: Literal["last_followup", "last_assessment"] = "last_followup"
+    last_assessment: ColumnName | None = None
+    time: ColumnName | None = None
+    event: ColumnName | None = None
+    time_unit: TimeUnit | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> EndpointConfig:
+        from_dates = self.start is not None or self.events is not None
+        ready = self.time is not None or self.event is not None
+        if from_dates and ready:
+            raise ValueError(
+                "give either dates (start, events, last_contact) or ready columns (time, event, "
+                "time_unit), not both"
+            )
+        if not from_dates and not ready:
+            raise ValueError(
+                "an endpoint needs either start + events + last_contact (dates) or time + event "
+                "+ time_unit (ready columns)"
+            )
+        if from_dates:
+            missing = [
+                k
+                for k, v in (
+                    ("start", self.start),
+                    ("events", self.events),
+                    ("last_contact", self.last_contact),
+                )
+                if not v
+            ]
+            if missing:
+                raise ValueError(f"an endpoint from dates also needs: {', '.join(missing)}")
+            if self.censoring == "last_assessment" and self.last_assessment is None:
+                raise ValueError(
+                    'censoring = "last_assessment" needs last_assessment = "<column of the last '
+                    'adequate tumour assessment date>"'
+                )
+            if self.censoring == "last_followup" and self.last_assessment is not None:
+                raise ValueError(
+                    'last_assessment is only used with censoring = "last_assessment"; remove it '
+                    "or change censoring"
+                )
+            if self.time_unit is not None:
+                raise ValueError("time_unit belongs to ready time + event columns, not to dates")
+        else:
+            missing = [
+                k
+                for k, v in (
+                    ("time", self.time),
+                    ("event", self.event),
+                    ("time_unit", self.time_unit),
+                )
+                if v is None
+            ]
+            if missing:
+                raise ValueError(f"an endpoint from ready columns also needs: {', '.join(missing)}")
+        return self
+
+    @property
+    def from_dates(self) -> bool:
+        """True when time and event are computed from date columns."""
+        return self.start is not None
+
+
+class UnitsConfig(_Section):
+    """``[units]``: units in which the raw laboratory values were recorded."""
+
+    bilirubin: Literal["mg/dL", "umol/L"] = "mg/dL"
+    albumin: Literal["g/dL", "g/L"] = "g/dL"
+    afp: Literal["ng/mL", "IU/mL"] = "ng/mL"
+    afp_iu_factor: Annotated[float, Field(gt=0)] = 1.21
+
+
+class ClinicalOptions(_Section):
+    """``[clinical.options]``: study choices in the scores (HCC_REFERENCE §2-§4, §6, §8)."""
+
+    albumin_band: Literal["pugh", "harrison"] = "pugh"
+    albi_coefficient: float = -0.085
+    afp_cutoff: Annotated[float, Field(gt=0)] = 400.0
+    bsa_formula: Literal["mosteller", "dubois"] = "mosteller"
+    bclc_child_pugh_b: Literal["preserved", "end_stage"] = "preserved"
+
+    @field_validator("albi_coefficient")
+    @classmethod
+    def _albi(cls, value: float) -> float:
+        if value not in (-0.085, -0.0852):
+            raise ValueError("the ALBI albumin coefficient is -0.085 (Johnson 2015) or -0.0852")
+        return value
+
+
+class ClinicalColumns(_Section):
+    """``[clinical]``: data columns feeding the scores; every one is optional."""
+
+    age: ColumnName | None = None
+    bilirubin: ColumnName | None = None
+    albumin: ColumnName | None = None
+    inr: ColumnName | None = None
+    ascites: ColumnName | None = None
+    encephalopathy: ColumnName | None = None
+    ecog: ColumnName | None = None
+    afp: ColumnName | None = None
+    tumor_size_mm: ColumnName | None = None
+    tumor_number: ColumnName | None = None
+    vascular_invasion: ColumnName | None = None
+    extrahepatic_spread: ColumnName | None = None
+    height_cm: ColumnName | None = None
+    weight_kg: ColumnName | None = None
+    options: ClinicalOptions = ClinicalOptions()
+
+    def columns(self) -> dict[str, str]:
+        """The configured inputs as ``{role: column}`` (options excluded, absent ones dropped)."""
+        return {k: v for k, v in self.model_dump(exclude={"options"}).items() if isinstance(v, str)}
+
+
+class DerivedVariable(_Section):
+    """``[[derived]]``: a binary cut, an ordinal cut or a recode of one column.
+
+    Binary: ``column <op> value`` gives ``labels[1]`` when true and ``labels[0]`` when false.
+    Ordinal: ``breaks`` b1 < b2 < ... give intervals (-inf, b1), [b1, b2), ..., [bk, inf) labelled
+    by ``labels`` (k + 1 of them). Recode: ``map`` sends each listed value to a new one; values not
+    listed become missing. Missing inputs stay missing. The new column is an ordered categorical in
+    the order of ``labels`` (or of first appearance in ``map``).
+    """
+
+    name: ColumnName
+    column: ColumnName
+    label: str | None = None
+    op: Literal[">", ">=", "<", "<=", "==", "!="] | None = None
+    value: float | None = None
+    breaks: list[float] | None = None
+    map: dict[str, str] | None = None
+    labels: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> DerivedVariable:
+        kinds = [
+            k
+            for k, present in (
+                ("op + value", self.op is not None or self.value is not None),
+                ("breaks", self.breaks is not None),
+                ("map", self.map is not None),
+            )
+            if present
+        ]
+        if len(kinds) != 1:
+            raise ValueError(
+                "give exactly one rule: op + value (binary), breaks (ordinal) or map (recode); "
+                f"found {', '.join(kinds) if kinds else 'none'}"
+            )
+        if kinds[0] == "op + value":
+            if self.op is None or self.value is None:
+                raise ValueError("a binary cut needs both op and value")
+            if self.labels is not None and len(self.labels) != 2:
+                raise ValueError(
+                    f"a binary cut needs 2 labels [when false, when true]; found {len(self.labels)}"
+                )
+        if self.breaks is not None:
+            if any(a >= b for a, b in itertools.pairwise(self.breaks)):
+                raise ValueError(f"breaks must be strictly increasing; found {self.breaks}")
+            if not self.breaks:
+                raise ValueError("breaks must list at least one value")
+            need = len(self.breaks) + 1
+            if self.labels is not None and len(self.labels) != need:
+                raise ValueError(
+                    f"{len(self.breaks)} breaks need {need} labels; found {len(self.labels)}"
+                )
+        if self.map is not None and self.labels is not None:
+            extra = sorted(set(self.map.values()) - set(self.labels))
+            if extra:
+                raise ValueError(
+                    f"labels must list every mapped value; missing: {', '.join(extra)}"
+                )
+        return self
+
+    def level_order(self) -> list[str]:
+        """The category order of the derived column."""
+        if self.labels is not None:
+            return list(self.labels)
+        if self.op is not None:
+            return ["No", "Yes"]
+        if self.breaks is not None:
+            edges = [f"{b:g}" for b in self.breaks]
+            return (
+                [f"<{edges[0]}"]
+                + [f"{a}-<{b}" for a, b in itertools.pairwise(edges)]
+                + [f"≥{edges[-1]}"]
+            )
+        return list(dict.fromkeys((self.map or {}).values()))
+
+
+class BaselineVariable(_Section):
+    """``[[baseline]]``: one row block of Table 1."""
+
+    column: ColumnName
+    label: str | None = None
+    kind: Literal["categorical", "normal", "skewed"]
+    levels: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> BaselineVariable:
+        if self.levels is not None and self.kind != "categorical":
+            raise ValueError(f"levels apply to categorical variables only (kind = {self.kind!r})")
+        return self
+
+
+class CoxCandidate(_Section):
+    """``[[cox.candidates]]``: one candidate factor; ``reference`` marks it categorical."""
+
+    column: ColumnName
+    label: str | None = None
+    reference: str | None = None
+
+
+class CoxConfig(_Section):
+    """``[cox]``: univariate screening threshold, ties method and the candidate factors."""
+
+    threshold: Annotated[float, Field(gt=0, le=1)] = 0.1
+    ties: Literal["efron", "breslow"] = "efron"
+    candidates: list[CoxCandidate] = []
+
+
+class TablesConfig(_Section):
+    """``[tables]``: number formats and test choices of the tables."""
+
+    decimals: Annotated[int, Field(ge=0, le=6)] = 1
+    p_decimals: Annotated[int, Field(ge=1, le=6)] = 3
+    categorical_test: Literal["any_expected_lt_5", "cochran"] = "any_expected_lt_5"
+    t_test: Literal["student", "welch"] = "student"
+    smd: bool = True
+
+
+class LesionColumns(_Section):
+    """``[response.lesion_columns]``: lesion-file column names, one field per engine column.
+
+    The keys are the names :class:`hccsurv.clinical.response.lesions.LesionColumns` uses; each
+    value is the column's name in the file (default: the same name).
+    """
+
+    patient_id: ColumnName = "patient_id"
+    reader: ColumnName = "reader"
+    assessment_date: ColumnName = "assessment_date"
+    lesion_id: ColumnName = "lesion_id"
+    lesion_kind: ColumnName = "lesion_kind"
+    organ: ColumnName = "organ"
+    viable_diameter_mm: ColumnName = "viable_diameter_mm"
+    total_diameter_mm: ColumnName = "total_diameter_mm"
+    nontarget_status: ColumnName = "nontarget_status"
+    new_lesion_size_mm: ColumnName = "new_lesion_size_mm"
+    new_lesion_typical: ColumnName = "new_lesion_typical"
+    effusion_cytology_positive: ColumnName = "effusion_cytology_positive"
+
+
+class ResponseConfig(_Section):
+    """``[response]``: where best responses come from and the response-criteria options."""
+
+    source: Literal["column", "lesions"] = "column"
+    best_response: ColumnName | None = None
+    lesion_file: str | None = None
+    lesion_columns: LesionColumns = LesionColumns()
+    criteria: Literal["mRECIST", "RECIST1.1"] = "mRECIST"
+    confirm_days: Annotated[int, Field(ge=0)] = 28
+    sd_min_days: Annotated[int, Field(ge=0)] = 42
+    max_nr_ne: Annotated[int, Field(ge=0)] = 1
+    accept_sd: bool = False
+    denominator: Literal["all_treated", "evaluable_only"] = "all_treated"
+    adjudication: Literal["consensus", "third_reader", "conservative"] = "consensus"
+
+    @model_validator(mode="after")
+    def _check(self) -> ResponseConfig:
+        if self.source == "column" and self.best_response is None:
+            raise ValueError('source = "column" needs best_response = "<column>"')
+        if self.source == "lesions" and self.lesion_file is None:
+            raise ValueError('source = "lesions" needs lesion_file = "<path relative to config>"')
+        return self
+
+
+class FiguresConfig(_Section):
+    """``[figures]``: size, resolution, formats and look of the figures."""
+
+    width_mm: Annotated[float, Field(gt=0)] = 174.0
+    height_mm: Annotated[float, Field(gt=0)] = 120.0
+    dpi: Annotated[int, Field(ge=72)] = 300
+    formats: list[Literal["png", "pdf", "svg", "tiff"]] = Field(
+        default=["png", "pdf"], min_length=1
+    )
+    palette: list[str] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+    y_percent: bool = True
+    time_break: Annotated[float, Field(gt=0)] = 3.0
+    show_ci: bool = True
+    risk_table: bool = True
+
+
+class AdjustConfig(_Section):
+    """``[adjust]``: propensity-score matching or weighting."""
+
+    method: Literal["matching", "weighting"]
+    covariates: list[ColumnName] = Field(min_length=1)
+    caliper: Annotated[float, Field(gt=0)] | None = 0.2
+    ratio: Annotated[int, Field(ge=1)] = 1
+    replace: bool = False
+    estimand: Literal["ATE", "ATT"] = "ATT"
+    weight_type: Literal["ipw", "stabilized", "overlap"] = "ipw"
+    trimming: Annotated[float, Field(ge=0, lt=0.5)] = 0.0
+    seed: int = 20240101
+
+
+class OutputConfig(_Section):
+    """``[output]``: what may leave the machine."""
+
+    include_identifiers: bool = False
+
+
+class StudyConfig(_Section):
+    """The validated study config. Paths are resolved against the config file's folder."""
+
+    study: StudySection
+    groups: GroupsConfig
+    endpoints: dict[str, EndpointConfig] = Field(min_length=1)
+    units: UnitsConfig = UnitsConfig()
+    clinical: ClinicalColumns = ClinicalColumns()
+    derived: list[DerivedVariable] = []
+    baseline: list[BaselineVariable] = []
+    cox: CoxConfig = CoxConfig()
+    tables: TablesConfig = TablesConfig()
+    response: ResponseConfig | None = None
+    figures: FiguresConfig = FiguresConfig()
+    adjust: AdjustConfig | None = None
+    output: OutputConfig = OutputConfig()
+
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @field_validator("endpoints")
+    @classmethod
+    def _endpoint_names(cls, value: dict[str, EndpointConfig]) -> dict[str, EndpointConfig]:
+        bad = [k for k in value if not k.isidentifier()]
+        if bad:
+            raise ValueError(
+                f"endpoint names must be letters, digits and underscores (e.g. OS, PFS); "
+                f"found {', '.join(repr(b) for b in bad)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> StudyConfig:
+        names = [d.name for d in self.derived]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"derived variable names must be unique; repeated: {', '.join(dup)}")
+        return self
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder of the config file; relative paths are resolved against it."""
+        return self._base_dir
+
+    @property
+    def data_path(self) -> Path:
+        """The cohort file, resolved against the config's folder."""
+        return self.resolve(self.study.data)
+
+    @property
+    def days_per_unit(self) -> float:
+        """Days in one study time unit (months: 30.4375)."""
+        return DAYS_PER_UNIT[self.study.time_unit]
+
+    def resolve(self, path: str) -> Path:
+        """Resolve ``path`` (from the config) against the config file's folder."""
+        p = Path(path)
+        return p if p.is_absolute() else self._base_dir / p
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/Annotated/list/dict wrappers down to a model class when there is one."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            annotation = models[0] if models else args[0]
+        else:
+            return annotation
+
+
+def _model_at(loc: Sequence[int | str]) -> type[BaseModel] | None:
+    """The model class whose keys live at ``loc`` (walking StudyConfig field annotations)."""
+    model: Any = StudyConfig
+    hints_cache: dict[type[BaseModel], dict[str, Any]] = {}
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        if model not in hints_cache:
+            hints_cache[model] = typing.get_type_hints(model, include_extras=True)
+        if not isinstance(key, str) or key not in hints_cache[model]:
+            return None
+        ann = _unwrap(hints_cache[model][key])
+        origin = typing.get_origin(ann)
+        if origin is list:
+            ann = _unwrap(typing.get_args(ann)[0])
+            i += 1  # skip the list index
+        elif origin is dict:
+            ann = _unwrap(typing.get_args(ann)[1])
+            i += 1  # skip the dict key
+        model = ann
+        i += 1
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _format_loc(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out or "(top level)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _problem(err: ErrorDetails) -> Problem:
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    where = _format_loc(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = _model_at(loc[:-1])
+        allowed = sorted(parent.model_fields) if parent is not None else []
+        hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        message = f"unknown key '{key}'"
+        if hint:
+            message += f"; did you mean '{hint[0]}'?"
+        if allowed:
+            message += f" Allowed keys: {', '.join(allowed)}"
+        return Problem(where=where, message=message, rule="unknown_key")
+    if kind == "missing":
+        return Problem(where=where, message="required key is missing", rule="missing")
+    text = err["msg"]
+    if text.startswith("Value error, "):
+        text = text[len("Value error, ") :]
+    found = err["input"]
+    if not isinstance(found, Mapping):
+        text = f"found {_short(found)}; {text}"
+    return Problem(where=where, message=text, rule=kind)
+
+
+def parse_config(data: Mapping[str, Any], base_dir: Path | str) -> StudyConfig:
+    """Validate a parsed TOML mapping and attach ``base_dir`` for relative paths.
+
+    Raises
+    ------
+    ConfigError
+        With one :class:`~hccsurv.errors.Problem` per invalid or unknown key.
+    """
+    try:
+        config = StudyConfig.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = [_problem(e) for e in exc.errors()]
+        raise ConfigError("Invalid study config", problems) from None
+    config._base_dir = Path(base_dir)
+    return config
+
+
+def load_config(path: str | Path) -> StudyConfig:
+    """Read and validate a study config TOML file.
+
+    Parameters
+    ----------
+    path
+        The ``study.toml``; relative paths inside it are resolved against its folder.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, is not valid TOML, or has invalid or unknown keys (all listed).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot read study config {p}",
+            [Problem(where=str(p), message=f"{exc.strerror or exc}; check the path")],
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"Study config {p} is not valid TOML",
+            [Problem(where=str(p), message=f"{exc}; fix the TOML syntax at that line")],
+        ) from None
+    return parse_config(data, p.resolve().parent)

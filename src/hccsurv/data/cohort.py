@@ -1,0 +1,345 @@
+"""Load a study cohort: read -> check columns -> parse dates -> validate -> derive -> Cohort.
+
+``load_cohort(config)`` is the single entry point of the data layer. It reads the data file named
+by the config (no other I/O), checks that every column the config names exists (a
+:class:`~hccsurv.errors.ConfigError` listing each missing one with a suggestion), parses the date
+columns, validates every patient (:mod:`hccsurv.data.validate`), derives the clinical scores,
+cut-point variables and endpoints (:mod:`hccsurv.data.derive`, :mod:`hccsurv.data.endpoints`)
+and returns a frozen :class:`Cohort` with its :class:`~hccsurv.data.flow.PatientFlow`.
+
+By default any patient-level problem raises :class:`~hccsurv.errors.CohortValidationError` listing
+all of them, before anything is written. With ``exclude_invalid=True`` the patients with problems
+are excluded and each exclusion reason is recorded in the flow; problems that concern a whole
+column (a unit mismatch, a config choice) still raise.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import pandas as pd
+
+from hccsurv.config import StudyConfig
+from hccsurv.data.dates import parse_date_column
+from hccsurv.data.derive import check_categories, derive_clinical, derive_variables
+from hccsurv.data.endpoints import endpoint_from_columns, endpoint_from_dates
+from hccsurv.data.flow import EndpointCount, Exclusion, PatientFlow
+from hccsurv.data.readers import read_table
+from hccsurv.data.validate import (
+    RULE_LABELS,
+    as_text,
+    date_columns,
+    patient_labels,
+    validate_cohort,
+)
+from hccsurv.errors import CohortValidationError, ConfigError, Problem
+
+__all__ = ["Cohort", "load_cohort"]
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A validated cohort with derived variables and endpoints.
+
+    Attributes
+    ----------
+    frame
+        One row per analysed patient: the input columns (date columns parsed to ``datetime64``,
+        the group column an ordered ``Categorical`` in config order), derived variables and, per
+        endpoint, ``<name>_time`` (study unit) and ``<name>_event`` (1.0 / 0.0, NaN if unusable).
+    flow
+        Read, excluded by reason, analysed; per-endpoint counts; missing values.
+    missing
+        Missing values per column among the analysed patients.
+    endpoints
+        ``{name: (time_column, event_column)}`` in config order.
+    warnings
+        Messages about values that are usable but need attention.
+    id_column, group_column
+        Column names from the config.
+    groups
+        Group labels in display order (first = reference).
+    time_unit
+        The study time unit of every ``<name>_time`` column.
+    """
+
+    frame: pd.DataFrame
+    flow: PatientFlow
+    missing: dict[str, int]
+    endpoints: dict[str, tuple[str, str]]
+    warnings: tuple[str, ...]
+    id_column: str
+    group_column: str
+    groups: tuple[str, ...]
+    time_unit: str
+
+
+def _suggest(name: str, columns: list[str]) -> str:
+    hint = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
+    return f"; did you mean '{hint[0]}'?" if hint else ""
+
+
+def _input_columns(config: StudyConfig) -> dict[str, str]:
+    """``{config key path: column}`` for every column that must be in the data file."""
+    out: dict[str, str] = {
+        "study.id_column": config.study.id_column,
+        "groups.column": config.groups.column,
+    }
+    if config.study.death_column is not None:
+        out["study.death_column"] = config.study.death_column
+    if config.study.progression_column is not None:
+        out["study.progression_column"] = config.study.progression_column
+    for name, ep in config.endpoints.items():
+        for key in ("start", "last_contact", "last_assessment", "time", "event"):
+            value = getattr(ep, key)
+            if value is not None:
+                out[f"endpoints.{name}.{key}"] = value
+        for i, col in enumerate(ep.events or []):
+            out[f"endpoints.{name}.events[{i}]"] = col
+    for role, col in config.clinical.columns().items():
+        out[f"clinical.{role}"] = col
+    if config.response is not None and config.response.best_response is not None:
+        out["response.best_response"] = config.response.best_response
+    return out
+
+
+def _output_columns(config: StudyConfig) -> dict[str, str]:
+    """``{config key path: column}`` for columns that may also be derived ones."""
+    out: dict[str, str] = {}
+    for i, d in enumerate(config.derived):
+        out[f"derived[{i}].column"] = d.column
+    for i, b in enumerate(config.baseline):
+        out[f"baseline[{i}].column"] = b.column
+    for i, c in enumerate(config.cox.candidates):
+        out[f"cox.candidates[{i}].column"] = c.column
+    if config.adjust is not None:
+        for i, col in enumerate(config.adjust.covariates):
+            out[f"adjust.covariates[{i}]"] = col
+    return out
+
+
+def _missing_columns(wanted: dict[str, str], columns: list[str]) -> list[Problem]:
+    return [
+        Problem(
+            where=where,
+            message=(
+                f"column '{col}' is not in the data{_suggest(col, columns)} "
+                f"(columns: {', '.join(columns)})"
+            ),
+            rule="unknown_column",
+        )
+        for where, col in wanted.items()
+        if col not in columns
+    ]
+
+
+def _check_levels(config: StudyConfig, frame: pd.DataFrame) -> list[Problem]:
+    """Cox references and baseline levels must be values of their columns."""
+    problems: list[Problem] = []
+
+    def values(col: str) -> set[str]:
+        series = frame[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            return {str(c) for c in series.cat.categories}
+        return {str(v) for v in series.dropna().unique()}
+
+    for i, c in enumerate(config.cox.candidates):
+        if c.reference is not None and c.reference not in values(c.column):
+            found = sorted(values(c.column))
+            problems.append(
+                Problem(
+                    where=f"cox.candidates[{i}].reference",
+                    message=(
+                        f"reference {c.reference!r} is not a value of '{c.column}'"
+                        f"{_suggest(c.reference, found)} (values: {', '.join(found)})"
+                    ),
+                    rule="unknown_level",
+                )
+            )
+    for i, b in enumerate(config.baseline):
+        if b.levels is not None:
+            found = sorted(values(b.column))
+            unknown = [lv for lv in b.levels if lv not in found]
+            if unknown:
+                problems.append(
+                    Problem(
+                        where=f"baseline[{i}].levels",
+                        message=(
+                            f"{', '.join(repr(u) for u in unknown)} not among the values of "
+                            f"'{b.column}' ({', '.join(found)})"
+                        ),
+                        rule="unknown_level",
+                    )
+                )
+    return problems
+
+
+def load_cohort(
+    config: StudyConfig,
+    *,
+    exclude_invalid: bool = False,
+    data: pd.DataFrame | None = None,
+) -> Cohort:
+    """Read, validate and derive the cohort described by ``config``.
+
+    Parameters
+    ----------
+    config
+        The study config (:func:`hccsurv.config.load_config`).
+    exclude_invalid
+        Exclude patients with problems (recorded in ``flow.excluded``) instead of raising.
+    data
+        The raw table, when it is already in memory; default: read ``config.data_path``.
+
+    Raises
+    ------
+    ConfigError
+        A column named in the config is not in the data, or a reference level is unknown.
+    CohortValidationError
+        Patient-level problems (all of them), unless ``exclude_invalid``; column-level problems
+        always.
+    DataReadError
+        The data file cannot be read.
+    """
+    read = config.study.read
+    raw = (
+        read_table(
+            config.data_path,
+            sheet=config.study.sheet,
+            delimiter=read.delimiter,
+            encoding=read.encoding,
+            decimal=read.decimal,
+        )
+        if data is None
+        else data.reset_index(drop=True)
+    )
+    columns = [str(c) for c in raw.columns]
+    problems = _missing_columns(_input_columns(config), columns)
+    if problems:
+        raise ConfigError("The study config names columns that are not in the data", problems)
+
+    labels = patient_labels(raw, config.study.id_column)
+    dates = pd.DataFrame(index=raw.index)
+    date_problems: list[Problem] = []
+    for col in date_columns(config):
+        parsed, found = parse_date_column(
+            raw[col], column=col, ids=labels, date_format=read.date_format
+        )
+        dates[col] = parsed
+        date_problems += found
+    problems = validate_cohort(raw, dates, config, date_problems)
+    problems += check_categories(raw, config, labels)
+
+    column_level = [p for p in problems if p.patient is None]
+    if column_level or (problems and not exclude_invalid):
+        raise CohortValidationError(
+            "The cohort has problems; fix them in the data file or rerun with exclude_invalid",
+            problems,
+        )
+    excluded: dict[str, list[str]] = {}
+    first_rule: dict[str, str] = {}
+    for p in problems:
+        if p.patient is not None and p.patient not in first_rule:
+            rule = p.rule or "invalid"
+            first_rule[p.patient] = rule
+            excluded.setdefault(rule, []).append(p.patient)
+    keep = ~labels.isin(list(first_rule))
+    frame = raw.loc[keep].reset_index(drop=True)
+    dates = dates.loc[keep].reset_index(drop=True)
+    exclusions = tuple(
+        Exclusion(
+            rule=rule,
+            reason=RULE_LABELS.get(rule, rule),
+            count=int(labels.isin(ids).sum()),
+            patients=tuple(ids),
+        )
+        for rule, ids in excluded.items()
+    )
+    for col in dates.columns:
+        frame[col] = dates[col]
+    group = config.groups.column
+    frame[group] = pd.Categorical(
+        as_text(frame[group]), categories=config.groups.labels, ordered=True
+    )
+
+    warnings: list[str] = []
+    clinical, clinical_warnings = derive_clinical(frame, config)
+    warnings += clinical_warnings
+    for col in clinical.columns:
+        frame[col] = clinical[col]
+    clash = [d.name for d in config.derived if d.name in frame.columns]
+    if clash:
+        raise ConfigError(
+            "Derived variable names clash with existing columns",
+            [
+                Problem(
+                    where=f"derived[{i}].name",
+                    message=f"'{d.name}' is already a column; choose another name",
+                    rule="name_clash",
+                )
+                for i, d in enumerate(config.derived)
+                if d.name in clash
+            ],
+        )
+    problems = _missing_columns(
+        {k: v for k, v in _output_columns(config).items() if k.startswith("derived[")},
+        [str(c) for c in frame.columns],
+    )
+    if problems:
+        raise ConfigError("The study config names columns that are not in the data", problems)
+    derived = derive_variables(frame, config.derived)
+    for col in derived.columns:
+        frame[col] = derived[col]
+
+    endpoint_cols: dict[str, tuple[str, str]] = {}
+    counts: list[EndpointCount] = []
+    cutoff = pd.Timestamp(config.study.cutoff) if config.study.cutoff is not None else None
+    for name, ep in config.endpoints.items():
+        values = (
+            endpoint_from_dates(dates, ep, cutoff=cutoff, days_per_unit=config.days_per_unit)
+            if ep.from_dates
+            else endpoint_from_columns(frame, ep, days_per_unit=config.days_per_unit)
+        )
+        time_col, event_col = f"{name}_time", f"{name}_event"
+        frame[time_col] = values.time
+        frame[event_col] = values.event
+        endpoint_cols[name] = (time_col, event_col)
+        n = int(values.time.notna().sum())
+        counts.append(EndpointCount(endpoint=name, n=n, events=int(values.event.sum())))
+        if n < len(frame):
+            warnings.append(
+                f"{name}: {len(frame) - n} patient(s) without a usable time (no event and no "
+                "censoring date) are left out of this endpoint"
+            )
+
+    problems = _missing_columns(
+        {k: v for k, v in _output_columns(config).items() if not k.startswith("derived[")},
+        [str(c) for c in frame.columns],
+    )
+    if not problems:
+        problems = _check_levels(config, frame)
+    if problems:
+        raise ConfigError("The study config does not match the data", problems)
+
+    missing = {str(c): int(frame[c].isna().sum()) for c in frame.columns}
+    by_group = frame[group].value_counts(sort=False)
+    flow = PatientFlow(
+        read=len(raw),
+        excluded=exclusions,
+        analysed=len(frame),
+        analysed_by_group={str(g): int(by_group[g]) for g in config.groups.labels},
+        endpoints=tuple(counts),
+        missing=missing,
+    )
+    return Cohort(
+        frame=frame,
+        flow=flow,
+        missing=missing,
+        endpoints=endpoint_cols,
+        warnings=tuple(warnings),
+        id_column=config.study.id_column,
+        group_column=group,
+        groups=tuple(config.groups.labels),
+        time_unit=config.study.time_unit,
+    )

@@ -1,0 +1,107 @@
+"""Time-to-event endpoints from dates: time in the study unit and an event indicator.
+
+For an endpoint from dates (HCC_REFERENCE §9; FDA 2018 endpoint guidance, time zero = start of
+treatment):
+
+- event date ``E`` = the earliest non-missing date among the ``events`` columns (PFS = progression
+  or death, whichever comes first);
+- censoring date ``C`` = last contact (``censoring = "last_followup"``) or the last adequate tumour
+  assessment (``censoring = "last_assessment"``);
+- administrative censoring at the cut-off ``K``: an event on or before ``K`` counts
+  (``end = E``, ``event = 1``); an event after ``K`` or no event gives ``event = 0`` and
+  ``end = min(C, K)``. A patient whose event lies after the cut-off was known event-free up to
+  ``K``, so a missing or later ``C`` gives ``end = K`` with ``last_followup``;
+- ``time = (end - start)`` in days divided by the days per study unit (months: 30.4375).
+
+A patient without a start date, or without an event and without a censoring date, has a missing
+time and event and is left out of that endpoint only.
+
+Ready ``time`` + ``event`` columns are converted from their unit to the study unit; the cut-off
+cannot be applied to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hccsurv.config import DAYS_PER_UNIT, EndpointConfig
+from hccsurv.errors import InputError
+
+__all__ = ["EndpointValues", "endpoint_from_columns", "endpoint_from_dates"]
+
+
+@dataclass(frozen=True)
+class EndpointValues:
+    """Per-patient values of one endpoint (aligned with the cohort frame).
+
+    ``time`` is in the study unit (float, NaN when not computable), ``event`` is 1.0 / 0.0 / NaN,
+    ``end`` is the date at which follow-up for this endpoint ends (NaT for ready columns).
+    """
+
+    time: pd.Series
+    event: pd.Series
+    end: pd.Series
+
+
+def endpoint_from_dates(
+    dates: pd.DataFrame,
+    endpoint: EndpointConfig,
+    *,
+    cutoff: pd.Timestamp | None,
+    days_per_unit: float,
+) -> EndpointValues:
+    """Compute time and event from parsed date columns.
+
+    Parameters
+    ----------
+    dates
+        Parsed ``datetime64`` columns, including every column the endpoint names.
+    endpoint
+        An endpoint from dates (``endpoint.from_dates`` is true).
+    cutoff
+        Data cut-off; ``None`` applies no administrative censoring.
+    days_per_unit
+        Days in one study time unit.
+    """
+    if endpoint.start is None or endpoint.events is None or endpoint.last_contact is None:
+        raise InputError("endpoint_from_dates needs an endpoint defined from dates")
+    start = dates[endpoint.start]
+    event_date = dates[list(endpoint.events)].min(axis=1, skipna=True)
+    censor_col = (
+        endpoint.last_assessment
+        if endpoint.censoring == "last_assessment" and endpoint.last_assessment is not None
+        else endpoint.last_contact
+    )
+    censor = dates[censor_col]
+    if cutoff is not None:
+        k = pd.Timestamp(cutoff)
+        event_counts = event_date.notna() & (event_date <= k)
+        after_cutoff = event_date.notna() & (event_date > k)
+        censor = censor.where(censor.isna() | (censor <= k), k)
+        if endpoint.censoring == "last_followup":
+            censor = censor.where(~(after_cutoff & censor.isna()), k)
+    else:
+        event_counts = event_date.notna()
+    end = event_date.where(event_counts, censor)
+    days = (end - start).dt.days.astype("float64")
+    known = start.notna() & end.notna()
+    time = (days / days_per_unit).where(known)
+    event = pd.Series(np.where(event_counts, 1.0, 0.0), index=dates.index).where(known)
+    return EndpointValues(time=time, event=event, end=end.where(known))
+
+
+def endpoint_from_columns(
+    frame: pd.DataFrame, endpoint: EndpointConfig, *, days_per_unit: float
+) -> EndpointValues:
+    """Take ready ``time`` and ``event`` columns and convert time to the study unit."""
+    if endpoint.time is None or endpoint.event is None or endpoint.time_unit is None:
+        raise InputError("endpoint_from_columns needs an endpoint with time, event and time_unit")
+    raw_time = pd.to_numeric(frame[endpoint.time], errors="coerce").astype("float64")
+    raw_event = pd.to_numeric(frame[endpoint.event], errors="coerce").astype("float64")
+    time = raw_time * DAYS_PER_UNIT[endpoint.time_unit] / days_per_unit
+    known = time.notna() & raw_event.notna()
+    end = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return EndpointValues(time=time.where(known), event=raw_event.where(known), end=end)

@@ -1,0 +1,435 @@
+"""Patient-level validation of a cohort: every problem at once, each with its fix.
+
+Rules (``Problem.rule``), in the order they are checked:
+
+==========================  ===================================================================
+``missing_id``              the id cell is empty
+``duplicate_id``            the same id on more than one row
+``date_unparseable``        a date cell cannot be read (see :mod:`hccsurv.data.dates`)
+``date_ambiguous``          a date could be day-first or month-first
+``missing_start``           an endpoint's start date is empty
+``event_before_start``      an event date (progression, death, ...) precedes the start date
+``progression_after_death`` progression dated after death
+``contact_before_event``    last contact precedes a recorded event date
+``contact_after_cutoff``    last contact after the data cut-off
+``nonpositive_followup``    last contact on or before the start date
+``missing_group``           the group cell is empty
+``unknown_group``           the group is not one of ``groups.labels``
+``event_code``              a ready event column holds something other than 0 / 1
+``negative_time``           a ready time column holds a negative time
+``age_range``               age outside 18-100 years
+``afp_negative``            AFP below 0
+``ecog_range``              ECOG not an integer 0-4
+``bilirubin_unit``          bilirubin impossible, or implausible for the stated unit
+``albumin_unit``            albumin impossible, or implausible for the stated unit
+``inr_range``               INR impossible or implausible
+``category_value``          ascites, encephalopathy or a yes/no input not recognised (checked by
+                            :func:`hccsurv.data.derive.check_categories`)
+==========================  ===================================================================
+
+Laboratory plausibility (a value outside the plausible band of the stated unit, but inside that
+of the other unit, gets the unit hint): bilirubin 0.1-35 mg/dL or 2-600 µmol/L; albumin 1.0-6.5
+g/dL or 10-65 g/L; INR 0.5-10. When every value of a column looks like the other unit, one
+column-level problem replaces the per-patient ones (the fix is the ``[units]`` entry).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from hccsurv.config import StudyConfig
+from hccsurv.errors import Problem
+
+__all__ = ["RULE_LABELS", "as_text", "date_columns", "patient_labels", "validate_cohort"]
+
+#: Short labels of the rules, used as exclusion reasons in the patient flow.
+RULE_LABELS: dict[str, str] = {
+    "missing_id": "missing patient id",
+    "duplicate_id": "duplicate patient id",
+    "date_unparseable": "unreadable date",
+    "date_ambiguous": "ambiguous date",
+    "missing_start": "missing start date",
+    "event_before_start": "event before start",
+    "progression_after_death": "progression after death",
+    "contact_before_event": "last contact before an event",
+    "contact_after_cutoff": "last contact after the cut-off",
+    "nonpositive_followup": "no follow-up after start",
+    "missing_group": "missing group",
+    "unknown_group": "unknown group",
+    "event_code": "invalid event code",
+    "negative_time": "negative time",
+    "age_range": "age out of range",
+    "afp_negative": "negative AFP",
+    "ecog_range": "ECOG out of range",
+    "bilirubin_unit": "implausible bilirubin",
+    "albumin_unit": "implausible albumin",
+    "inr_range": "implausible INR",
+    "category_value": "unrecognised category",
+}
+
+# (plausible low, plausible high) per unit.
+_LAB_BANDS: dict[str, dict[str, tuple[float, float]]] = {
+    "bilirubin": {"mg/dL": (0.1, 35.0), "umol/L": (2.0, 600.0)},
+    "albumin": {"g/dL": (1.0, 6.5), "g/L": (10.0, 65.0)},
+}
+
+
+def _iso(value: pd.Timestamp) -> str:
+    return value.strftime("%Y-%m-%d")
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Collector:
+    def __init__(self, ids: pd.Series) -> None:
+        self.ids = ids
+        self.problems: list[Problem] = []
+
+    def emit(
+        self,
+        mask: pd.Series,
+        rule: str,
+        column: str,
+        values: pd.Series,
+        template: str,
+        **fields: pd.Series | str,
+    ) -> None:
+        """Add one problem per flagged row; ``template`` is filled per row from ``fields``.
+
+        A Series field gives that row's value (dates as YYYY-MM-DD); the value itself is ``{v}``.
+        """
+        for key in mask.index[mask.fillna(False).to_numpy(dtype=bool)]:
+            row = {
+                name: _show(f[key]) if isinstance(f, pd.Series) else f for name, f in fields.items()
+            }
+            raw = values[key]
+            value = None if _is_empty(raw) else _show(raw)
+            self.problems.append(
+                Problem(
+                    where=column,
+                    message=template.format(v=value, **row),
+                    patient=str(self.ids[key]),
+                    column=column,
+                    value=value,
+                    rule=rule,
+                )
+            )
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "") or bool(pd.isna(value))
+
+
+def _show(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return _iso(value)
+    return _fmt(value)
+
+
+def _date_columns(config: StudyConfig) -> dict[str, list[str]]:
+    """Roles of the date columns: start, event, contact, assessment."""
+    roles: dict[str, list[str]] = {"start": [], "event": [], "contact": [], "assessment": []}
+    for ep in config.endpoints.values():
+        if ep.start is None or ep.events is None or ep.last_contact is None:
+            continue
+        roles["start"].append(ep.start)
+        roles["event"].extend(ep.events)
+        roles["contact"].append(ep.last_contact)
+        if ep.last_assessment is not None:
+            roles["assessment"].append(ep.last_assessment)
+    for col in (config.study.death_column, config.study.progression_column):
+        if col is not None:
+            roles["event"].append(col)
+    return {k: list(dict.fromkeys(v)) for k, v in roles.items()}
+
+
+def as_text(raw: pd.Series) -> pd.Series:
+    """Cells as stripped text (whole floats without ``.0``); missing cells as ``""``."""
+    return raw.map(lambda v: _fmt(v).strip() if pd.notna(v) else "")
+
+
+def patient_labels(frame: pd.DataFrame, id_column: str) -> pd.Series:
+    """The id of each row as text, or ``"row N"`` (file row, header = row 1) when it is empty."""
+    ids = as_text(frame[id_column])
+    rows = pd.Series([f"row {i + 2}" for i in range(len(frame))], index=frame.index)
+    return ids.where(ids != "", rows)
+
+
+def date_columns(config: StudyConfig) -> list[str]:
+    """Every date column the config refers to, in first-mention order."""
+    return list(dict.fromkeys(c for cols in _date_columns(config).values() for c in cols))
+
+
+def validate_cohort(
+    frame: pd.DataFrame,
+    dates: pd.DataFrame,
+    config: StudyConfig,
+    date_problems: list[Problem],
+) -> list[Problem]:
+    """Check a cohort against every rule and return all problems found.
+
+    Parameters
+    ----------
+    frame
+        The cohort as read (one row per patient).
+    dates
+        The parsed date columns (``datetime64``; NaT when empty or unreadable), same index.
+    config
+        The study config (columns, groups, endpoints, units, cut-off).
+    date_problems
+        Problems already found while parsing the dates; they are kept in the returned list.
+    """
+    id_col = config.study.id_column
+    raw_ids = frame[id_col]
+    ids = as_text(raw_ids)
+    out = _Collector(patient_labels(frame, id_col))
+
+    out.emit(
+        ids == "",
+        "missing_id",
+        id_col,
+        raw_ids,
+        "the patient id is empty; fill {c} (file row numbers count the header as row 1)",
+        c=id_col,
+    )
+    filled = ids[ids != ""]
+    counts = filled.map(filled.value_counts()).reindex(frame.index, fill_value=0)
+    out.emit(
+        counts > 1,
+        "duplicate_id",
+        id_col,
+        ids,
+        "this id is on {n} rows; give each patient one row with a unique id",
+        n=counts.astype(str),
+    )
+    out.problems.extend(date_problems)
+    _check_dates(out, frame, dates, config)
+    _check_groups(out, frame, config)
+    _check_ready_endpoints(out, frame, config)
+    _check_clinical(out, frame, config)
+    return out.problems
+
+
+def _check_dates(
+    out: _Collector, frame: pd.DataFrame, dates: pd.DataFrame, config: StudyConfig
+) -> None:
+    roles = _date_columns(config)
+    for start_col in roles["start"]:
+        start = dates[start_col]
+        out.emit(
+            frame[start_col].map(_is_empty),
+            "missing_start",
+            start_col,
+            start,
+            "the start date is empty; fill {c} (the date treatment started) or remove the patient",
+            c=start_col,
+        )
+        for ev_col in roles["event"]:
+            out.emit(
+                dates[ev_col] < start,
+                "event_before_start",
+                ev_col,
+                dates[ev_col],
+                "{ec} {v} is before {sc} {s}; correct either date",
+                ec=ev_col,
+                sc=start_col,
+                s=start,
+            )
+        for contact_col in roles["contact"]:
+            days = (dates[contact_col] - start).dt.days
+            out.emit(
+                days <= 0,
+                "nonpositive_followup",
+                contact_col,
+                dates[contact_col],
+                "follow-up is {d} days ({cc} {v}, {sc} {s}); last contact must come after the "
+                "start date",
+                d=days,
+                cc=contact_col,
+                sc=start_col,
+                s=start,
+            )
+    death, prog = config.study.death_column, config.study.progression_column
+    if death is not None and prog is not None:
+        out.emit(
+            dates[prog] > dates[death],
+            "progression_after_death",
+            prog,
+            dates[prog],
+            "{pc} {v} is after {dc} {d}; correct either date (progression cannot follow death)",
+            pc=prog,
+            dc=death,
+            d=dates[death],
+        )
+    cutoff = pd.Timestamp(config.study.cutoff) if config.study.cutoff is not None else None
+    for contact_col in roles["contact"]:
+        contact = dates[contact_col]
+        for ev_col in roles["event"]:
+            out.emit(
+                contact < dates[ev_col],
+                "contact_before_event",
+                contact_col,
+                contact,
+                "{cc} {v} is before {ec} {e}; last contact must be on or after every recorded "
+                "event (the death date for patients who died)",
+                cc=contact_col,
+                ec=ev_col,
+                e=dates[ev_col],
+            )
+        if cutoff is not None:
+            out.emit(
+                contact > cutoff,
+                "contact_after_cutoff",
+                contact_col,
+                contact,
+                "{cc} {v} is after the data cut-off {k}; enter the last contact on or before the "
+                "cut-off, or move study.cutoff",
+                cc=contact_col,
+                k=_iso(cutoff),
+            )
+
+
+def _check_groups(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> None:
+    col = config.groups.column
+    values = frame[col]
+    text = as_text(values)
+    allowed = ", ".join(config.groups.labels)
+    out.emit(
+        text == "",
+        "missing_group",
+        col,
+        values,
+        "the group is empty; fill {c} with one of: {a}",
+        c=col,
+        a=allowed,
+    )
+    out.emit(
+        (text != "") & ~text.isin(config.groups.labels),
+        "unknown_group",
+        col,
+        values,
+        "{v!r} is not a group label; use one of: {a} (or add it to groups.labels)",
+        a=allowed,
+    )
+
+
+def _check_ready_endpoints(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> None:
+    for name, ep in config.endpoints.items():
+        if ep.time is None or ep.event is None:
+            continue
+        event = pd.to_numeric(frame[ep.event], errors="coerce")
+        out.emit(
+            frame[ep.event].notna() & ~event.isin([0, 1]),
+            "event_code",
+            ep.event,
+            frame[ep.event],
+            "endpoint {n}: the event must be 1 (event) or 0 (censored)",
+            n=name,
+        )
+        time = pd.to_numeric(frame[ep.time], errors="coerce")
+        out.emit(
+            time < 0,
+            "negative_time",
+            ep.time,
+            time,
+            "endpoint {n}: time cannot be negative; correct the value",
+            n=name,
+        )
+
+
+def _numeric(frame: pd.DataFrame, col: str) -> pd.Series:
+    return pd.to_numeric(frame[col], errors="coerce").astype("float64")
+
+
+def _check_clinical(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> None:
+    cols = config.clinical
+    if cols.age is not None:
+        age = _numeric(frame, cols.age)
+        out.emit(
+            (age < 18) | (age > 100),
+            "age_range",
+            cols.age,
+            age,
+            "age must be 18-100 years for an adult HCC cohort; correct the value",
+        )
+    if cols.afp is not None:
+        afp = _numeric(frame, cols.afp)
+        out.emit(
+            afp < 0, "afp_negative", cols.afp, afp, "AFP cannot be negative; correct the value"
+        )
+    if cols.ecog is not None:
+        ecog = _numeric(frame, cols.ecog)
+        out.emit(
+            ecog.notna() & ~ecog.isin([0, 1, 2, 3, 4]),
+            "ecog_range",
+            cols.ecog,
+            ecog,
+            "ECOG performance status must be an integer 0-4; correct the value",
+        )
+    if cols.bilirubin is not None:
+        _check_lab_unit(out, frame, cols.bilirubin, "bilirubin", config.units.bilirubin)
+    if cols.albumin is not None:
+        _check_lab_unit(out, frame, cols.albumin, "albumin", config.units.albumin)
+    if cols.inr is not None:
+        inr = _numeric(frame, cols.inr)
+        out.emit(
+            (inr < 0.5) | (inr > 10),
+            "inr_range",
+            cols.inr,
+            inr,
+            "INR must lie between 0.5 and 10; a value above 10 looks like a prothrombin time in "
+            "seconds: give the INR",
+        )
+
+
+def _check_lab_unit(out: _Collector, frame: pd.DataFrame, col: str, lab: str, unit: str) -> None:
+    values = _numeric(frame, col)
+    bands = _LAB_BANDS[lab]
+    other = next(u for u in bands if u != unit)
+    lo, hi = bands[unit]
+    olo, ohi = bands[other]
+    implausible = values.notna() & ((values < lo) | (values > hi))
+    looks_other = implausible & (values >= olo) & (values <= ohi)
+    rule = f"{lab}_unit"
+    n = int(values.notna().sum())
+    band = f"plausible {lo:g}-{hi:g} {unit}"
+    if n > 1 and int(looks_other.sum()) == n:
+        out.problems.append(
+            Problem(
+                where=col,
+                message=(
+                    f"all {n} values of {lab} look like {other}, not {unit} ({band}); "
+                    f"set units.{lab} = {other!r}"
+                ),
+                column=col,
+                rule=rule,
+            )
+        )
+        return
+    out.emit(
+        looks_other,
+        rule,
+        col,
+        values,
+        "{lab} {v} with unit {u} looks like {o} ({b}); check units.{lab} or the value",
+        lab=lab,
+        u=unit,
+        o=other,
+        b=band,
+    )
+    out.emit(
+        implausible & ~looks_other,
+        rule,
+        col,
+        values,
+        "{lab} {v} is impossible or implausible in {u} ({b}); correct the value",
+        lab=lab,
+        u=unit,
+        b=band,
+    )

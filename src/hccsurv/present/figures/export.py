@@ -1,0 +1,111 @@
+"""Save figures at their exact physical size, with embedded fonts and reproducible bytes.
+
+* Size: the figure is saved without ``bbox_inches="tight"``, so a figure built 85 mm wide is
+  85 mm wide in the PDF (MediaBox = width / 25.4 * 72 pt) and ``round(85 / 25.4 * dpi)`` pixels
+  wide in the PNG/TIFF, whose pHYs / resolution tags carry the dpi.
+* Fonts: PDF uses ``pdf.fonttype = 42`` (TrueType embedded; text stays text, selectable and
+  editable in Illustrator, which journals' production staff require; Type 3 fonts are rejected by
+  several submission systems). SVG uses ``svg.fonttype = "path"``: SVG cannot embed fonts, so with
+  ``"none"`` a viewer without DejaVu Sans would substitute another font and change text widths;
+  glyph outlines make the SVG look identical everywhere.
+* Reproducibility: no creation date in PDF/SVG, a fixed ``svg.hashsalt``, and PNG carries no
+  timestamp, so saving the same figure twice gives byte-identical files.
+
+Only the non-interactive Agg canvas is used; nothing here calls ``pyplot``.
+
+Examples
+--------
+>>> from matplotlib.figure import Figure
+>>> import tempfile, pathlib
+>>> fig = Figure(figsize=(85 / 25.4, 60 / 25.4))
+>>> _ = fig.add_subplot().plot([0, 1], [1, 0])
+>>> with tempfile.TemporaryDirectory() as d:
+...     paths = save_figure(fig, pathlib.Path(d) / "fig1", formats=("png", "pdf"))
+...     [p.suffix for p in paths]
+['.png', '.pdf']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from hccsurv.errors import InputError
+from hccsurv.present.figures.style import rc_context
+
+SUPPORTED_FORMATS = ("png", "pdf", "svg", "tiff", "eps")
+
+_METADATA: dict[str, dict[str, Any]] = {
+    "png": {"Software": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": "hccsurv"},
+    "svg": {"Date": None, "Creator": "hccsurv"},
+    "eps": {"CreationDate": None},
+}
+
+
+def save_figure(
+    fig: Figure,
+    path_stem: str | Path,
+    formats: Sequence[str] = ("png", "pdf"),
+    dpi: int = 300,
+) -> tuple[Path, ...]:
+    """Write ``fig`` as ``<path_stem>.<format>`` for each format; return the paths written.
+
+    Parameters
+    ----------
+    fig
+        A matplotlib figure (built without pyplot, or with it; the Agg canvas is attached here).
+    path_stem
+        Output path without suffix; parent directories are created.
+    formats
+        Any of ``png``, ``tiff`` (raster, at ``dpi``), ``pdf``, ``svg``, ``eps`` (vector).
+    dpi
+        Raster resolution in dots per inch (300 for halftones, 600 for line art).
+
+    Returns
+    -------
+    tuple of Path
+        One path per format, in the order given.
+    """
+    wanted = tuple(f.lower().lstrip(".") for f in formats)
+    unknown = [f for f in wanted if f not in SUPPORTED_FORMATS]
+    if unknown or not wanted:
+        raise InputError(
+            f"save_figure: formats {list(formats)!r} include unsupported {unknown!r}; "
+            f"choose from {list(SUPPORTED_FORMATS)}"
+        )
+    if dpi < 72:
+        raise InputError(f"save_figure: dpi={dpi!r} is below screen resolution; use 300 or 600")
+    stem = Path(path_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    rc: dict[str, Any] = {
+        "pdf.fonttype": 42,
+        "ps.fonttype": 42,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "hccsurv",
+        "pdf.compression": 6,
+    }
+    paths = []
+    with rc_context(rc):
+        for fmt in wanted:
+            path = stem.with_name(f"{stem.name}.{fmt}")
+            kwargs: dict[str, Any] = {"format": fmt, "dpi": dpi}
+            if fmt in _METADATA:
+                kwargs["metadata"] = dict(_METADATA[fmt])
+            if fmt == "tiff":
+                kwargs["pil_kwargs"] = {"compression": "tiff_lzw"}
+            fig.savefig(path, **kwargs)
+            paths.append(path)
+    return tuple(paths)
+
+
+def figure_size_mm(fig: Figure) -> tuple[float, float]:
+    """The physical ``(width, height)`` of ``fig`` in millimetres."""
+    width, height = fig.get_size_inches()
+    return (float(width) * 25.4, float(height) * 25.4)

@@ -1,0 +1,235 @@
+"""``hccsurv run``: config -> cohort -> analyses -> tables, figures, report, results.json.
+
+Nothing is written until every analysis has run: a config or validation error leaves the output
+folder untouched. Outputs are written to a staging folder beside the target and moved into place
+at the end, so a failure while rendering never leaves a half-written report behind.
+
+Files written into the output folder::
+
+    report.html        the whole study, self-contained (figures inline, no network)
+    tables.docx        every table, editable (Word)
+    tables.xlsx        every table, formatted, plus the raw numbers
+    tables/*.csv|.tex|.md   each table's raw numbers (CSV), LaTeX (booktabs) and Markdown
+    figures/*.png|.pdf Kaplan-Meier and forest plots
+    results.json       every number (contract: hccsurv/report/results.schema.json)
+    provenance.json    input hashes, config, software versions, time
+    .hccsurv-output    marks the folder as hccsurv's: a re-run may replace it, nothing else
+    cohort_derived.csv the analysed cohort with derived variables (ids only if asked)
+    flow.csv           patient flow
+    methods.txt        the methods paragraph
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from hccsurv.analysis.study import StudyAnalysis, analyze_study
+from hccsurv.config import StudyConfig, load_config
+from hccsurv.data.cohort import load_cohort
+from hccsurv.errors import OutputError
+from hccsurv.present.format import format_hr_ci, format_median_ci, format_p
+from hccsurv.present.render.csv import write_csv
+from hccsurv.present.render.docx import write_docx
+from hccsurv.present.render.latex import table_to_latex
+from hccsurv.present.render.markdown import table_to_markdown
+from hccsurv.present.render.xlsx import write_xlsx
+from hccsurv.present.report_html import render_report
+from hccsurv.report.document import build_document
+from hccsurv.report.figures import build_figures
+from hccsurv.report.methods_text import methods_paragraphs
+from hccsurv.report.provenance import build_provenance
+from hccsurv.report.published import TEMPLATE_STUDY, compare_with_published
+from hccsurv.report.results import build_results
+from hccsurv.report.tables import build_tables, format_options
+
+
+class Reporter(Protocol):
+    """What the pipeline tells the terminal (or nothing)."""
+
+    def step(self, text: str) -> AbstractContextManager[None]: ...
+
+
+class _Silent:
+    def step(self, text: str) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
+@dataclass(frozen=True)
+class EndpointLine:
+    """One endpoint in the end-of-run summary."""
+
+    endpoint: str
+    medians: tuple[str, ...]
+    logrank_p: str
+    adjusted_hr: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the terminal shows at the end of a run."""
+
+    title: str
+    n_read: int
+    n_excluded: int
+    n_analysed: int
+    group_labels: tuple[str, ...]
+    endpoint_rows: tuple[EndpointLine, ...]
+
+
+@dataclass(frozen=True)
+class StudyOutcome:
+    """A finished run: results.json content, where the files are, and the summary."""
+
+    results: dict[str, Any]
+    out_dir: Path
+    report_path: Path
+    files: tuple[Path, ...]
+    summary: RunSummary
+
+
+def demo_config_path() -> Path:
+    """The bundled demo study's config (inside the installed package)."""
+    return Path(str(resources.files("hccsurv.demo").joinpath("study.toml")))
+
+
+def _summary(analysis: StudyAnalysis, config: StudyConfig) -> RunSummary:
+    flow = analysis.cohort.flow
+    group_col = analysis.cohort.group_column
+    lines = []
+    for ep in analysis.endpoints:
+        medians = tuple(
+            format_median_ci(g.median, g.median_lower, g.median_upper, 1) for g in ep.summary.groups
+        )
+        hr = "–"
+        multi = ep.models.multivariable if ep.models is not None else None
+        if multi is not None:
+            rows = multi.to_frame()
+            rows = rows[rows["variable"] == group_col]
+            if len(rows) == 1:
+                r = rows.iloc[0]
+                hr = format_hr_ci(r["hr"], r["hr_lower"], r["hr_upper"])
+        lines.append(EndpointLine(ep.label, medians, format_p(ep.summary.logrank.p), hr))
+    return RunSummary(
+        title=config.study.title,
+        n_read=flow.read,
+        n_excluded=flow.n_excluded,
+        n_analysed=flow.analysed,
+        group_labels=analysis.cohort.groups,
+        endpoint_rows=tuple(lines),
+    )
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
+    )
+
+
+OUTPUT_MARKER = ".hccsurv-output"
+
+
+def _clear_previous_output(out_dir: Path, *, dry_run: bool = False) -> None:
+    """Remove ``out_dir`` if it is empty or an earlier hccsurv output; refuse anything else."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} is a file; give a folder")
+    if any(out_dir.iterdir()) and not (out_dir / OUTPUT_MARKER).exists():
+        raise OutputError(
+            f"--out {out_dir} is not empty and was not written by hccsurv; "
+            "choose a new folder (it will be created) or empty this one"
+        )
+    if not dry_run:
+        shutil.rmtree(out_dir)
+
+
+def _is_demo(config_path: Path) -> bool:
+    return config_path.resolve() == demo_config_path().resolve()
+
+
+def run_study(
+    config_path: Path | None,
+    out_dir: Path,
+    *,
+    exclude_invalid: bool = False,
+    reporter: Reporter | None = None,
+) -> StudyOutcome:
+    """Run the study described by ``config_path`` (default: the bundled demo) into ``out_dir``."""
+    rep: Reporter = reporter if reporter is not None else _Silent()
+    path = config_path if config_path is not None else demo_config_path()
+    with rep.step(f"Config {path.name}"):
+        config = load_config(path)
+    with rep.step(f"Cohort {config.data_path.name}: read, validate, derive"):
+        cohort = load_cohort(config, exclude_invalid=exclude_invalid)
+    with rep.step("Analyses: Table 1, response, Kaplan-Meier, log-rank, Cox"):
+        analysis = analyze_study(cohort, config)
+        results = build_results(analysis, config)
+        comparisons = compare_with_published(results, TEMPLATE_STUDY) if _is_demo(path) else None
+        if comparisons is not None:
+            results["published_comparison"] = [c.__dict__ for c in comparisons]
+        methods = methods_paragraphs(analysis, config)
+        results["methods"] = list(methods)
+
+    _clear_previous_output(out_dir, dry_run=True)
+    staging = out_dir.with_name(out_dir.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / "figures").mkdir(parents=True)
+    (staging / "tables").mkdir()
+    options = format_options(config)
+    with rep.step("Tables: Word, Excel, CSV, LaTeX, Markdown"):
+        tables = build_tables(analysis, config, options)
+        write_docx(tables.all(), staging / "tables.docx", title=config.study.title)
+        write_xlsx(tables.all(), staging / "tables.xlsx")
+        for table in tables.all():
+            write_csv(table, staging / "tables" / f"{table.id}.csv")
+            (staging / "tables" / f"{table.id}.tex").write_text(table_to_latex(table), "utf-8")
+            (staging / "tables" / f"{table.id}.md").write_text(table_to_markdown(table), "utf-8")
+    with rep.step("Figures: Kaplan-Meier and forest plots"):
+        figures = build_figures(analysis, config, staging / "figures", options)
+    with rep.step("Report, results.json, provenance.json"):
+        document = build_document(analysis, config, tables, figures, methods, options, comparisons)
+        (staging / "report.html").write_text(render_report(document), encoding="utf-8")
+        _write_json(staging / "results.json", results)
+        inputs = [config.data_path]
+        if (
+            config.response is not None
+            and config.response.source == "lesions"
+            and config.response.lesion_file is not None
+        ):
+            inputs.append(config.resolve(config.response.lesion_file))
+        seeds = {"adjust": config.adjust.seed} if config.adjust is not None else {}
+        _write_json(
+            staging / "provenance.json",
+            build_provenance(
+                config_path=path,
+                config=config.model_dump(mode="json"),
+                inputs=inputs,
+                seeds=seeds,
+            ),
+        )
+        (staging / "methods.txt").write_text("\n\n".join(methods) + "\n", encoding="utf-8")
+        cohort.flow.to_frame().to_csv(staging / "flow.csv", index=False)
+        derived = cohort.frame
+        if not config.output.include_identifiers:
+            derived = derived.drop(columns=[cohort.id_column])
+        derived.to_csv(staging / "cohort_derived.csv", index=False)
+
+        (staging / OUTPUT_MARKER).write_text("written by hccsurv run\n", encoding="utf-8")
+
+    _clear_previous_output(out_dir)
+    staging.rename(out_dir)
+    files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
+    return StudyOutcome(
+        results=results,
+        out_dir=out_dir,
+        report_path=out_dir / "report.html",
+        files=files,
+        summary=_summary(analysis, config),
+    )

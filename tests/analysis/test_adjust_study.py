@@ -1,0 +1,93 @@
+"""adjust_study: the whole chain on the committed cohort, options, JSON output, outcomes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import R_DATA_DIR
+from hccsurv.analysis.adjust import adjust_study
+from hccsurv.analysis.adjust.outcomes import OUTCOME_COLUMNS, adjusted_outcome
+from hccsurv.config import AdjustConfig
+from hccsurv.errors import InputError
+
+COVARIATES = ["age", "sex", "etiology", "child_pugh", "log_afp", "tumor_gt_10cm"]
+ORDER = ["First-line", "Post-ate-beva"]
+ENDPOINTS = {"OS": ("time", "event")}
+
+
+@pytest.fixture(scope="module")
+def cohort() -> pd.DataFrame:
+    return pd.read_csv(R_DATA_DIR / "adjust_cohort.csv").set_index("patient_id")
+
+
+def test_matching_with_the_config_section(cohort: pd.DataFrame) -> None:
+    cfg = AdjustConfig(method="matching", covariates=COVARIATES)
+    res = adjust_study(cohort, ENDPOINTS, "group", ORDER, cfg)
+    assert res.method == "matching" and res.estimand == "ATT"
+    assert res.matching is not None and res.weighting is None
+    assert res.flow["n_treated_matched"] == 76 and res.flow["n_treated_unmatched"] == 11
+    out = res.outcomes["OS"]
+    assert out.cluster == "subclass" and not out.doubly_robust
+    assert out.hr_lower < out.hr < out.hr_upper
+    assert res.balance.max_abs_smd_after < res.balance.max_abs_smd_before
+    assert list(res.to_frame().columns) == list(OUTCOME_COLUMNS)
+    text = json.dumps(res.to_dict())
+    assert "P001" not in text and "HCC" not in text
+    assert any("1:1 nearest-neighbour" in n for n in res.notes)
+
+
+def test_weighting_doubly_robust_with_mapping(cohort: pd.DataFrame) -> None:
+    opts = {
+        "method": "weighting",
+        "covariates": COVARIATES,
+        "estimand": "ATE",
+        "weight_type": "overlap",
+        "doubly_robust": True,
+        "rmst_tau": 12.0,
+    }
+    res = adjust_study(cohort, ENDPOINTS, "group", ORDER, opts)
+    assert res.estimand == "ATO" and res.weighting is not None
+    out = res.outcomes["OS"]
+    assert out.doubly_robust and out.cluster == "patient" and out.rmst.tau == 12.0
+    assert len(out.cox.to_frame()) == 1 + 8  # treated + the 8 design columns
+    json.dumps(res.to_dict())
+
+
+def test_matching_rejects_the_ate(cohort: pd.DataFrame) -> None:
+    opts = {"method": "matching", "covariates": COVARIATES, "estimand": "ATE"}
+    with pytest.raises(InputError, match="matching estimates the ATT"):
+        adjust_study(cohort, ENDPOINTS, "group", ORDER, opts)
+
+
+def test_missing_options_and_unknown_method(cohort: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match="lack"):
+        adjust_study(cohort, ENDPOINTS, "group", ORDER, {"method": "matching"})
+    with pytest.raises(InputError, match="'matching' or 'weighting'"):
+        adjust_study(cohort, ENDPOINTS, "group", ORDER, {"method": "x", "covariates": ["age"]})
+
+
+def test_missing_covariates_are_counted_in_the_flow(cohort: pd.DataFrame) -> None:
+    d = cohort.copy()
+    d.loc[["P001", "P002", "P003"], "log_afp"] = np.nan
+    res = adjust_study(
+        d, ENDPOINTS, "group", ORDER, {"method": "matching", "covariates": COVARIATES}
+    )
+    assert res.flow["n_missing_covariates"] == 3 and res.flow["n_propensity"] == len(d) - 3
+
+
+def test_outcome_drops_zero_weights_and_reports_medians() -> None:
+    time = np.array([1.0, 4.0, 3.0, 5.0, 2.0, 6.0, 7.0, 8.0])
+    event = np.array([1, 1, 0, 1, 1, 0, 1, 1])
+    treated = np.array([0, 0, 0, 0, 1, 1, 1, 1], dtype=bool)
+    w = np.array([1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    out = adjusted_outcome(time, event, treated, w, np.arange(8), labels=("A", "B"))
+    assert out.n == 7
+    assert out.medians["A"][0] == pytest.approx(4.0)  # A: events at 1, 4, 5 (3 has weight 0)
+    with pytest.raises(InputError, match="lacks one of the groups"):
+        adjusted_outcome(
+            time, event, treated, np.where(treated, 0.0, 1.0), np.arange(8), labels=("A", "B")
+        )

@@ -1,0 +1,64 @@
+"""starter_config: the TOML it writes loads, and the guesses fit the demo cohort."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from hccsurv.config import load_config
+from hccsurv.data.cohort import load_cohort
+from hccsurv.data.init import starter_config
+
+from ._cohorts import base_frame
+
+DEMO_DATA = Path(__file__).parents[2] / "src" / "hccsurv" / "demo" / "cohort.csv"
+
+
+def test_round_trip_on_demo_cohort(tmp_path: Path) -> None:
+    text = starter_config(DEMO_DATA, config_path=tmp_path / "study.toml")
+    path = tmp_path / "study.toml"
+    path.write_text(text, encoding="utf-8")
+    config = load_config(path)
+    assert config.data_path.resolve() == DEMO_DATA.resolve()
+    assert config.study.id_column == "patient_id"
+    assert config.groups.column == "group"
+    assert config.groups.labels == ["First-line", "Post-ate-beva"]
+    assert config.endpoints["OS"].events == ["death_date"]
+    assert config.endpoints["PFS"].events == ["progression_date", "death_date"]
+    assert config.endpoints["PFS"].last_assessment == "last_assessment_date"
+    assert config.clinical.vascular_invasion == "portal_vein_invasion"
+    assert config.units.bilirubin == "mg/dL" and config.units.albumin == "g/dL"
+    kinds = {b.column: b.kind for b in config.baseline}
+    assert kinds["age"] == "normal"
+    assert kinds["afp_ng_ml"] == "skewed"
+    assert kinds["sex"] == "categorical"
+    assert "best_response" not in kinds
+    cohort = load_cohort(config)
+    assert cohort.flow.analysed == 100
+
+
+def test_round_trip_on_small_file_next_to_config(tmp_path: Path) -> None:
+    frame = base_frame()
+    frame["bilirubin"] = frame["bilirubin"] * 17.1
+    frame = frame.rename(columns={"bilirubin": "bilirubin_umol"})
+    data = tmp_path / "patients.csv"
+    frame.to_csv(data, index=False)
+    text = starter_config(data)
+    assert 'data = "patients.csv"' in text
+    (tmp_path / "study.toml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "study.toml")
+    assert config.units.bilirubin == "umol/L"
+    assert config.study.death_column == "death_date"
+    assert config.endpoints["OS"].start == "start_date"
+    assert str(config.study.cutoff) == "2024-12-01"
+
+
+def test_placeholders_when_nothing_is_recognised(tmp_path: Path) -> None:
+    data = tmp_path / "x.csv"
+    data.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    text = starter_config(data)
+    parsed = tomllib.loads(text)
+    assert parsed["groups"]["column"] == "FILL_IN_GROUP_COLUMN"
+    assert parsed["endpoints"]["OS"]["start"] == "FILL_IN_START_DATE"
+    (tmp_path / "study.toml").write_text(text, encoding="utf-8")
+    assert load_config(tmp_path / "study.toml").study.id_column == "a"

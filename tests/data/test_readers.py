@@ -1,0 +1,176 @@
+"""Reading CSV variants, XLSX, Parquet and SAS/SPSS/Stata files written in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from hccsurv.data.readers import read_table
+from hccsurv.errors import DataReadError
+
+ROWS = [("HCC001", "First-line", 1.5, 65), ("HCC002", "Post-ate-beva", 0.8, 70)]
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _check(frame: pd.DataFrame) -> None:
+    assert list(frame.columns) == ["patient_id", "group", "bilirubin", "age"]
+    assert list(frame["patient_id"]) == ["HCC001", "HCC002"]
+    assert list(frame["bilirubin"]) == [1.5, 0.8]
+    assert frame["bilirubin"].dtype == "float64"
+    assert list(frame["age"]) == [65, 70]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_csv_delimiters_sniffed(tmp_path: Path, delimiter: str) -> None:
+    lines = [delimiter.join(["patient_id", "group", "bilirubin", "age"])]
+    lines += [delimiter.join(str(v) for v in row) for row in ROWS]
+    _check(read_table(_write(tmp_path / "c.csv", "\n".join(lines) + "\n")))
+
+
+def test_csv_decimal_comma_with_semicolon(tmp_path: Path) -> None:
+    text = "patient_id;group;bilirubin;age\nHCC001;First-line;1,5;65\nHCC002;Post-ate-beva;0,8;70\n"
+    _check(read_table(_write(tmp_path / "c.csv", text)))
+
+
+def test_csv_forced_decimal_comma(tmp_path: Path) -> None:
+    text = (
+        "patient_id\tgroup\tbilirubin\tage\n"
+        "HCC001\tFirst-line\t1,5\t65\nHCC002\tPost-ate-beva\t0,8\t70\n"
+    )
+    _check(read_table(_write(tmp_path / "c.tsv", text), decimal=","))
+
+
+def test_csv_quoted_commas_and_spaces(tmp_path: Path) -> None:
+    text = (
+        ' patient_id ,group,bilirubin,age\n"HCC001","First-line, HAIC",1.5,65\n'
+        "HCC002, Post-ate-beva ,0.8,70\n"
+    )
+    frame = read_table(_write(tmp_path / "c.csv", text))
+    assert list(frame.columns) == ["patient_id", "group", "bilirubin", "age"]
+    assert list(frame["group"]) == ["First-line, HAIC", "Post-ate-beva"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1"])
+def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
+    text = "patient_id,etiology,age\nHCC001,Hépatite B,65\nHCC002,Alcool,70\n"
+    frame = read_table(_write(tmp_path / "c.csv", text, encoding))
+    assert list(frame.columns) == ["patient_id", "etiology", "age"]
+    assert frame.loc[0, "etiology"] == "Hépatite B"
+
+
+def test_csv_cp1252_euro_sign(tmp_path: Path) -> None:
+    frame = read_table(_write(tmp_path / "c.csv", "id,cost\nA,5 €\n", "cp1252"))
+    assert frame.loc[0, "cost"] == "5 €"
+
+
+def test_csv_empty_cells_are_missing(tmp_path: Path) -> None:
+    frame = read_table(_write(tmp_path / "c.csv", "id,death_date,afp\nA,,\nB,2023-01-01,5\n"))
+    assert frame["death_date"].isna().tolist() == [True, False]
+    assert frame["afp"].isna().tolist() == [True, False]
+    assert frame["afp"].dtype == "float64"
+
+
+def test_csv_ragged_rows(tmp_path: Path) -> None:
+    with pytest.raises(DataReadError, match="same number of fields"):
+        read_table(_write(tmp_path / "c.csv", "a,b\n1,2\n3,4,5,6\n"))
+
+
+def test_csv_wrong_forced_encoding(tmp_path: Path) -> None:
+    path = _write(tmp_path / "c.csv", "a,b\nà,1\n", "latin-1")
+    with pytest.raises(DataReadError, match="not valid utf-8 text"):
+        read_table(path, encoding="utf-8")
+
+
+def test_xlsx_sheet_by_name_and_index(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Notes"
+    first.append(["nothing here"])
+    sheet = book.create_sheet("Data")
+    sheet.append(["patient_id", "group", "bilirubin", "age", "haic_start"])
+    sheet.append([*ROWS[0], dt.datetime(2023, 1, 5)])
+    sheet.append([*ROWS[1], dt.datetime(2023, 2, 6)])
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    by_name = read_table(path, sheet="Data")
+    _check(by_name.drop(columns="haic_start"))
+    assert by_name.loc[0, "haic_start"] == dt.datetime(2023, 1, 5)
+    by_index = read_table(path, sheet=1)
+    assert by_index.equals(by_name)
+    with pytest.raises(DataReadError, match="no sheet named 'Daten'; sheets: Notes, Data"):
+        read_table(path, sheet="Daten")
+    with pytest.raises(DataReadError, match="sheet index 5 does not exist"):
+        read_table(path, sheet=5)
+
+
+def test_parquet(tmp_path: Path) -> None:
+    frame = pd.DataFrame(ROWS, columns=["patient_id", "group", "bilirubin", "age"])
+    path = tmp_path / "c.parquet"
+    frame.to_parquet(path)
+    _check(read_table(path))
+
+
+def test_stata_via_pyreadstat(tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    frame = pd.DataFrame(ROWS, columns=["patient_id", "group", "bilirubin", "age"])
+    path = tmp_path / "c.dta"
+    pyreadstat.write_dta(frame, str(path))
+    _check(read_table(path))
+
+
+def test_spss_via_pyreadstat(tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    frame = pd.DataFrame(ROWS, columns=["patient_id", "group", "bilirubin", "age"])
+    path = tmp_path / "c.sav"
+    pyreadstat.write_sav(frame, str(path))
+    read = read_table(path)
+    assert list(read["bilirubin"]) == [1.5, 0.8]
+
+
+def test_missing_pyreadstat_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    real = importlib.import_module
+
+    def fake(name: str, package: str | None = None) -> object:
+        if name == "pyreadstat":
+            raise ImportError(name)
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", fake)
+    path = _write(tmp_path / "c.sas7bdat", "x")
+    with pytest.raises(DataReadError, match=r"pip install 'hccsurv\[stats-files\]'"):
+        read_table(path)
+
+
+def test_missing_file_and_unknown_type(tmp_path: Path) -> None:
+    with pytest.raises(DataReadError, match="no such file"):
+        read_table(tmp_path / "absent.csv")
+    with pytest.raises(DataReadError, match=r"unknown file type '\.json'"):
+        read_table(_write(tmp_path / "c.json", "{}"))
+
+
+def test_repeated_column_names(tmp_path: Path) -> None:
+    with pytest.raises(DataReadError, match="repeated column name"):
+        read_table(_write(tmp_path / "c.csv", "a,b,a \n1,2,3\n"))
+
+
+def test_codes_with_leading_zero_stay_text(tmp_path: Path) -> None:
+    frame = read_table(_write(tmp_path / "c.csv", "id,group,x\n007,1,0.5\n010,2,1\n"))
+    assert list(frame["id"]) == ["007", "010"]
+    assert list(frame["group"]) == [1, 2]
+    assert list(frame["x"]) == [0.5, 1.0]
+
+
+def test_csv_missing_markers(tmp_path: Path) -> None:
+    frame = read_table(_write(tmp_path / "c.csv", "id,afp\nA,NA\nB,12.5\nC,.\nD,N/A\n"))
+    assert frame["afp"].dtype == "float64"
+    assert frame["afp"].isna().tolist() == [True, False, True, True]

@@ -1,0 +1,95 @@
+"""End to end: `hccsurv run` on the bundled demo cohort writes every output, the report has every
+section, results.json satisfies its schema, and a re-run gives identical files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from hccsurv.report.pipeline import StudyOutcome, run_study
+from hccsurv.report.results import results_schema
+
+EXPECTED_FILES = (
+    "report.html",
+    "tables.docx",
+    "tables.xlsx",
+    "results.json",
+    "provenance.json",
+    "methods.txt",
+    "flow.csv",
+    "cohort_derived.csv",
+    "figures/km_os.png",
+    "figures/km_os.pdf",
+    "figures/km_pfs.png",
+    "figures/forest_os.png",
+    "figures/forest_pfs.png",
+    "tables/survival.csv",
+    "tables/cox_os.tex",
+)
+SECTIONS = ("methods", "flow", "baseline", "response", "survival", "cox", "cox-os", "cox-pfs", "appendix")
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> StudyOutcome:
+    return run_study(None, tmp_path_factory.mktemp("run") / "out")
+
+
+def test_every_output_is_written(demo_run: StudyOutcome) -> None:
+    for name in EXPECTED_FILES:
+        path = demo_run.out_dir / name
+        assert path.is_file(), name
+        assert path.stat().st_size > 0, name
+
+
+def test_results_json_satisfies_the_contract(demo_run: StudyOutcome) -> None:
+    data = json.loads((demo_run.out_dir / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, results_schema())
+    assert set(data["endpoints"]) == {"OS", "PFS"}
+    os_ = data["endpoints"]["OS"]
+    assert set(os_["groups"]) == {"First-line", "Post-ate-beva"}
+    assert os_["overall"]["n"] == 100
+    assert data["flow"] == {**data["flow"], "read": 100, "analysed": 100, "excluded": {}}
+    groups = data["response"]["groups"]
+    assert [groups["First-line"][k] for k in ("CR", "PR", "SD", "PD")] == [1, 11, 27, 27]
+    assert [groups["Post-ate-beva"][k] for k in ("CR", "PR", "SD", "PD")] == [0, 12, 17, 5]
+    multi_terms = {t["term"] for t in os_["cox"]["multivariable"]}
+    assert "group" in multi_terms
+
+
+def test_report_has_every_section_and_fetches_nothing(demo_run: StudyOutcome) -> None:
+    html = demo_run.report_path.read_text(encoding="utf-8")
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in html, section
+    assert html.count("data:image/png;base64,") == 4
+    # self-contained: no resource is loaded from anywhere
+    assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", html)
+    assert "<script" not in html
+    assert "@import" not in html
+    # patient identifiers stay out unless asked
+    assert "HCC001" not in html
+    assert "HCC001" not in (demo_run.out_dir / "results.json").read_text(encoding="utf-8")
+
+
+def test_demo_meets_the_published_calibration(demo_run: StudyOutcome) -> None:
+    rows = demo_run.results["published_comparison"]
+    missed = [r["quantity"] for r in rows if r["within"] is False]
+    assert missed == []
+    assert sum(r["within"] is True for r in rows) >= 20
+
+
+def test_rerun_is_identical_apart_from_the_timestamp(demo_run: StudyOutcome, tmp_path: Path) -> None:
+    again = run_study(None, tmp_path / "again")
+    first = {p.relative_to(demo_run.out_dir): p.read_bytes() for p in demo_run.files}
+    second = {p.relative_to(again.out_dir): p.read_bytes() for p in again.files}
+    assert first.keys() == second.keys()
+    differing = sorted(str(k) for k in first if first[k] != second[k])
+    assert differing == ["provenance.json"]
+    p1 = json.loads(first[Path("provenance.json")])
+    p2 = json.loads(second[Path("provenance.json")])
+    p1.pop("created")
+    p2.pop("created")
+    assert p1 == p2
