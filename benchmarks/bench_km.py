@@ -8,6 +8,7 @@ from common import (
     TIME_KINDS,
     Budget,
     make_data,
+    peer_repeats_for,
     repeats_for,
     run_r,
     speed_targets,
@@ -30,6 +31,7 @@ def run(sizes: list[int], r: str | None) -> list[dict[str, Any]]:
         for n in sizes:
             d = make_data(n, kind)
             k = repeats_for(n)
+            kp = peer_repeats_for(n)
             ev_bool = d.event.astype(bool)
             peers = {
                 "hccsurv": lambda d=d: kaplan_meier(d.time, d.event),
@@ -40,12 +42,12 @@ def run(sizes: list[int], r: str | None) -> list[dict[str, Any]]:
                 ),
             }
             for tool, fn in peers.items():
-                rows.append(timed(budget, TASK, n, kind, tool, fn, k))
+                rows.append(timed(budget, TASK, n, kind, tool, fn, k if tool == "hccsurv" else kp))
                 print(f"  {TASK} {kind} n={n:,} {tool}: {rows[-1]['seconds']:.4f} s", flush=True)
             if r is not None:
                 rows.append(
                     run_r(
-                        r, budget, TASK, n, kind, d, "survfit(Surv(time, status) ~ 1, data = d)", k
+                        r, budget, TASK, n, kind, d, "survfit(Surv(time, status) ~ 1, data = d)", kp
                     )
                 )
                 print(f"  {TASK} {kind} n={n:,} R: {rows[-1]['seconds']:.4f} s", flush=True)

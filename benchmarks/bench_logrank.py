@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from common import TIME_KINDS, Budget, make_data, repeats_for, run_r, speed_targets, timed
+from common import (
+    TIME_KINDS,
+    Budget,
+    make_data,
+    peer_repeats_for,
+    repeats_for,
+    run_r,
+    speed_targets,
+    timed,
+)
 
 from hccsurv.core.logrank import logrank
 
@@ -23,6 +32,7 @@ def run(sizes: list[int], r: str | None) -> list[dict[str, Any]]:
         for n in sizes:
             d = make_data(n, kind)
             k = repeats_for(n)
+            kp = peer_repeats_for(n)
             a, b = d.group == 0, d.group == 1
             y = np.empty(n, dtype=[("event", bool), ("time", float)])
             y["event"], y["time"] = d.event.astype(bool), d.time
@@ -35,11 +45,11 @@ def run(sizes: list[int], r: str | None) -> list[dict[str, Any]]:
                 "scikit-survival": lambda d=d, y=y: compare_survival(y, d.group),
             }
             for tool, fn in peers.items():
-                rows.append(timed(budget, TASK, n, kind, tool, fn, k))
+                rows.append(timed(budget, TASK, n, kind, tool, fn, k if tool == "hccsurv" else kp))
                 print(f"  {TASK} {kind} n={n:,} {tool}: {rows[-1]['seconds']:.4f} s", flush=True)
             if r is not None:
                 expr = "survdiff(Surv(time, status) ~ group, data = d)"
-                rows.append(run_r(r, budget, TASK, n, kind, d, expr, k))
+                rows.append(run_r(r, budget, TASK, n, kind, d, expr, kp))
                 print(f"  {TASK} {kind} n={n:,} R: {rows[-1]['seconds']:.4f} s", flush=True)
     return rows
 

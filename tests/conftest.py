@@ -38,7 +38,9 @@ def rscript() -> str:
     if path is None:
         message = "Rscript with the survival package is not available"
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}, but CI=true: .ci/run must install R (r-base-core, r-cran-survival)")
+            pytest.fail(
+                f"{message}, but CI=true: .ci/run must install R (r-base-core, r-cran-survival)"
+            )
         pytest.skip(message)
     return path
 

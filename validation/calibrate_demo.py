@@ -7,20 +7,21 @@ Usage (from the repo root, with the test extras installed, since lifelines does 
     python validation/calibrate_demo.py --search 0 5000      # list seeds meeting every margin
 
 Margins (issue 7's acceptance; STUDY.md "Reported results"): n = 66 + 34; best-response counts
-exact; 47 deaths; Kaplan-Meier medians (months = days / 30.4375) of OS 6.8 / 12.4 / 8.3 and PFS
-3.1 / 8.2 / 5.1 (first-line / post-ate-beva / all) within 15 %; univariate Cox (Efron ties, Wald p
-per binary factor, likelihood-ratio p for etiology; BCLC as C vs 0/A/B) OS: group, ECOG >= 1, Child-Pugh B,
-size > 10 cm with p < 0.1; multivariable OS over the factors with univariate p < 0.1: group HR
-within 0.1 of 0.404, ECOG p < 0.05, every other factor p >= 0.05; PFS: univariate group, ECOG,
-Child-Pugh, metastasis p < 0.1; multivariable PFS group HR within 0.1 of 0.441, ECOG and
+exact; 47 deaths; Kaplan-Meier medians (months = days / 30.4375) of OS 6.8 / 12.4 / 8.3 and PFS 3.1
+/ 8.2 / 5.1 (first-line / post-ate-beva / all) within 15 %; univariate Cox (Efron ties, Wald p per
+binary factor, likelihood-ratio p for etiology; BCLC as C vs 0/A/B) OS: group, ECOG >= 1,
+Child-Pugh B, size > 10 cm with p < 0.1; multivariable OS over the factors with univariate p < 0.1:
+group HR within 0.1 of 0.404, ECOG p < 0.05, every other factor p >= 0.05; PFS: univariate group,
+ECOG, Child-Pugh, metastasis p < 0.1; multivariable PFS group HR within 0.1 of 0.441, ECOG and
 metastasis p < 0.05.
 
 Endpoints: OS = HAIC start -> death, censored at ``last_contact_date``; PFS = HAIC start -> the
 earlier of progression and death, censored at ``last_assessment_date``; administrative censoring
 at the 2024-12-31 cut-off (no date in the file exceeds it).
 
-The search prefers seeds whose univariate Cox "p < 0.1" sets are exactly the published ones
-(OS: group, ECOG, Child-Pugh, size; PFS: group, ECOG, Child-Pugh, metastasis) when ``--strict``.
+With ``--strict`` a seed must also have univariate "p < 0.1" sets exactly equal to the published
+ones (OS: group, ECOG, Child-Pugh, size; PFS: group, ECOG, Child-Pugh, metastasis). The search
+checks deaths and the six medians (numpy KM) before fitting any Cox model.
 """
 
 from __future__ import annotations

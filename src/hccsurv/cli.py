@@ -84,7 +84,9 @@ def _fail(console: Console, error: HccsurvError) -> int:
 def run(
     config: Annotated[
         Path | None,
-        typer.Argument(help="Study config (TOML). Default: the bundled demo study.", show_default=False),
+        typer.Argument(
+            help="Study config (TOML). Default: the bundled demo study.", show_default=False
+        ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("hccsurv-out"),
     exclude_invalid: Annotated[
@@ -117,7 +119,9 @@ def init(
     datafile: Annotated[Path, typer.Argument(help="Cohort file (CSV, XLSX, Parquet, ...).")],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Where to write the config (default: study.toml beside the data)."),
+        typer.Option(
+            "--out", "-o", help="Where to write the config (default: study.toml beside the data)."
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config.")] = False,
 ) -> None:
@@ -134,7 +138,9 @@ def init(
     except HccsurvError as error:
         raise typer.Exit(_fail(err, error)) from None
     target.write_text(text, encoding="utf-8")
-    Console(stderr=True).print(f"Wrote {target}. Check the guesses marked 'CHECK', then: hccsurv run {target}")
+    Console(stderr=True).print(
+        f"Wrote {target}. Check the guesses marked 'CHECK', then: hccsurv run {target}"
+    )
 
 
 @app.command("demo-data")

@@ -8,10 +8,10 @@ The tree::
     ├── DataReadError                 a cohort or lesion file cannot be read
     ├── CohortValidationError         patient-level problems found by validation (listed at once)
     ├── ConvergenceError              an iterative fit did not converge and cannot report a result
-    └── OutputError                   the output folder cannot be written (never overwrites user files)
+    └── OutputError                   the output folder is unusable (user files are never replaced)
 
     HccsurvWarning (UserWarning)      base of every warning hccsurv issues
-    ├── StatisticalWarning            a result is valid but needs care (monotone likelihood, small cells)
+    ├── StatisticalWarning            a valid result that needs care (monotone likelihood)
     └── DataWarning                   a value is plausible but suspicious (unit guess, magnitude)
 
 Messages name what was found (patient, column, value) and how to fix it.

@@ -178,3 +178,19 @@ def test_notes_and_tests_used(lung: pd.DataFrame) -> None:
     res = baseline_table(lung, "sex", ["1", "2"], variables)
     assert res.tests_used() == ("Fisher's exact test", "Student's t-test", "Wilcoxon rank-sum test")
     assert "ECOG: level '3' occurs only in 1" in res.notes
+
+
+def test_levels_follow_a_categorical_columns_own_order() -> None:
+    # derived cut-point variables are ordered Categoricals ("≤10 cm" < ">10 cm"); without listed
+    # levels, Table 1 keeps that order (not the sorted one, which would put ">10 cm" first) and
+    # leaves out categories nobody has
+    values = pd.Categorical(
+        ["≤10 cm", ">10 cm", "≤10 cm", "≤10 cm", ">10 cm", "≤10 cm"],
+        categories=["≤10 cm", ">10 cm", "unused"],
+        ordered=True,
+    )
+    frame = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "b"], "size": values})
+    table = baseline_table(
+        frame, "g", ("a", "b"), [BaselineVariable("size", "Size", "categorical")]
+    )
+    assert [lv.level for lv in table.rows[0].levels] == ["≤10 cm", ">10 cm"]

@@ -54,11 +54,11 @@ def test_yes_no_flags_series_and_missing() -> None:
 
 
 def test_invalid_inputs_named() -> None:
-    with pytest.raises(InputError, match="ecog.*5"):
+    with pytest.raises(InputError, match=r"ecog.*5"):
         bclc_stage(1, 10, False, False, "A", 5)
-    with pytest.raises(InputError, match="macrovascular_invasion.*'maybe'"):
+    with pytest.raises(InputError, match=r"macrovascular_invasion.*'maybe'"):
         bclc_stage(1, 10, "maybe", False, "A", 0)
-    with pytest.raises(InputError, match="child_pugh_class.*'X'"):
+    with pytest.raises(InputError, match=r"child_pugh_class.*'X'"):
         bclc_stage(1, 10, False, False, "X", 0)
     with pytest.raises(InputError, match="tumor_number"):
         bclc_stage(0, 10, False, False, "A", 0)

@@ -84,7 +84,7 @@ def test_encephalopathy_spellings(label: str, expected: int) -> None:
 def test_unknown_spelling_names_it() -> None:
     with pytest.raises(InputError, match="'lots'"):
         ascites_points(["none", "lots"])
-    with pytest.raises(InputError, match="encephalopathy.*'coma'"):
+    with pytest.raises(InputError, match=r"encephalopathy.*'coma'"):
         child_pugh_points(1.0, 4.0, 1.0, "none", "coma")
 
 
@@ -115,7 +115,7 @@ def test_missing_in_missing_out_and_series_index() -> None:
 def test_length_mismatch_and_bad_number() -> None:
     with pytest.raises(InputError, match="different lengths"):
         child_pugh_points([1.0, 1.0], [4.0, 4.0, 4.0], 1.0, "none", "none")
-    with pytest.raises(InputError, match="bilirubin_mg_dl.*'high'"):
+    with pytest.raises(InputError, match=r"bilirubin_mg_dl.*'high'"):
         child_pugh_points("high", 4.0, 1.0, "none", "none")
     with pytest.raises(InputError, match="albumin_band"):
         child_pugh_points(1.0, 4.0, 1.0, "none", "none", albumin_band="other")  # type: ignore[arg-type]

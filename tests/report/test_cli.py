@@ -38,7 +38,9 @@ def test_run_json_prints_results(tmp_path: Path) -> None:
 
 def test_invalid_config_exits_3_and_writes_nothing(tmp_path: Path) -> None:
     config = _demo_copy(tmp_path)
-    text = config.read_text(encoding="utf-8").replace('time_unit = "months"', 'time_unit = "fortnights"')
+    text = config.read_text(encoding="utf-8").replace(
+        'time_unit = "months"', 'time_unit = "fortnights"'
+    )
     config.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(config), "--out", str(out)])
@@ -64,7 +66,9 @@ def test_invalid_cohort_exits_5_and_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists()
     assert not (tmp_path / "out.partial").exists()
 
-    result = runner.invoke(app, ["run", str(config), "--out", str(out), "--exclude-invalid", "--json"])
+    result = runner.invoke(
+        app, ["run", str(config), "--out", str(out), "--exclude-invalid", "--json"]
+    )
     assert result.exit_code == 0, result.output
     flow = json.loads(result.stdout)["flow"]
     assert flow["read"] == 100 and flow["analysed"] == 99

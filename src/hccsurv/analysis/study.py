@@ -121,7 +121,11 @@ def _response(cohort: Cohort, config: StudyConfig) -> ResponseAnalysis | None:
         if r.lesion_file is None:
             raise ConfigError(
                 "Invalid study config",
-                [Problem(where="response.lesion_file", message="source = 'lesions' needs lesion_file")],
+                [
+                    Problem(
+                        where="response.lesion_file", message="source = 'lesions' needs lesion_file"
+                    )
+                ],
             )
         lesions = read_table(config.resolve(r.lesion_file))
         lesions = lesions[lesions[r.lesion_columns.patient_id].astype(str).isin(set(ids))]
@@ -142,7 +146,12 @@ def _response(cohort: Cohort, config: StudyConfig) -> ResponseAnalysis | None:
         if r.best_response is None:
             raise ConfigError(
                 "Invalid study config",
-                [Problem(where="response.best_response", message="source = 'column' needs best_response")],
+                [
+                    Problem(
+                        where="response.best_response",
+                        message="source = 'column' needs best_response",
+                    )
+                ],
             )
         bor = frame[r.best_response].fillna("NE").astype(str).str.upper()
     summary = response_summary(
@@ -227,9 +236,7 @@ def _adjusted(cohort: Cohort, config: StudyConfig) -> AdjustedAnalysis | None:
         "references": {k: v for k, v in references.items() if k in a.covariates},
         "rmst_tau": config.study.rmst_horizon,
     }
-    return adjust_study(
-        cohort.frame, cohort.endpoints, cohort.group_column, cohort.groups, options
-    )
+    return adjust_study(cohort.frame, cohort.endpoints, cohort.group_column, cohort.groups, options)
 
 
 def analyze_study(cohort: Cohort, config: StudyConfig) -> StudyAnalysis:
@@ -244,4 +251,3 @@ def analyze_study(cohort: Cohort, config: StudyConfig) -> StudyAnalysis:
         adjusted=_adjusted(cohort, config),
         warnings=tuple(warnings),
     )
-

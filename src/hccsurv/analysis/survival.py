@@ -146,7 +146,7 @@ def _curve_summary(
     summary = CurveSummary(
         label=label,
         n=km.n,
-        events=km.events,
+        events=int(km.events),
         median=km.median,
         median_lower=km.median_lower,
         median_upper=km.median_upper,
@@ -210,8 +210,7 @@ def summarize_endpoint(
     differences: tuple[LandmarkDifference, ...] = ()
     if len(order) == 2:
         differences = tuple(
-            landmark_difference(t, e, g, lm, order=order, conf_level=conf_level)
-            for lm in landmarks
+            landmark_difference(t, e, g, lm, order=order, conf_level=conf_level) for lm in landmarks
         )
     return EndpointSummary(
         endpoint=endpoint,

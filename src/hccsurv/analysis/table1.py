@@ -261,7 +261,13 @@ def _categorical_row(
     want_smd: bool,
 ) -> BaselineRow:
     text = _categorical(values)
-    present = sorted({s for s in text.dropna().unique()})
+    observed_text = set(text.dropna().unique())
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # a categorical column carries its own order (e.g. derived "≤10 cm" < ">10 cm")
+        ordered = [_as_text(c) for c in values.cat.categories]
+        present = [c for c in ordered if c is not None and c in observed_text]
+    else:
+        present = sorted(observed_text)
     notes: list[str] = []
     listed = list(v.levels) if v.levels is not None else []
     extra = [s for s in present if s not in listed]

@@ -87,7 +87,8 @@ def _sort_order(
 
     Deaths first makes the deaths of a tie group one contiguous block of rows. Integer-valued
     times spanning fewer than 32,767 units (days: ~90 years) are sorted with one 16-bit radix
-    sort of ``2 (t_max - t) + censored``; other times with two stable comparison sorts.
+    sort of ``2 (t_max - t) + censored``; other times with a radix sort on the censoring flag
+    followed by a stable sort on time.
     """
     n = time.shape[0]
     censored = (event <= 0).astype(np.int64)
@@ -96,7 +97,7 @@ def _sort_order(
         key = ((hi - time).astype(np.int64) * 2 + censored).astype(np.uint16)
         order = np.argsort(key, kind="stable")
     else:
-        order = np.argsort(censored, kind="stable")
+        order = np.argsort(censored.astype(np.uint8), kind="stable")  # radix sort
         order = order[np.argsort(-time[order], kind="stable")]
     if n and int(strata.max()) != int(strata.min()):
         sk = strata[order]
@@ -197,8 +198,15 @@ class RiskSets:
         self._eg_prev = np.maximum(eg_start - 1, 0)
         self.scratch2 = np.empty_like(self.x) if self._row_path else self.scratch
         self.tied_slots = np.flatnonzero(counts > 1)
-        self._group_sum = sparse.csr_matrix(
-            (np.ones(n), self.x_row(np.arange(n)), np.append(self.group_start, n)),
+        # per-group sums = censored rows (one sparse matrix) + deaths (another), each row once
+        self.cens_rows = np.flatnonzero(~dead)
+        cens_count = np.bincount(self.group[self.cens_rows], minlength=self.n_groups)
+        self._cens_sum = sparse.csr_matrix(
+            (
+                np.ones(self.cens_rows.shape[0]),
+                self.x_row(self.cens_rows),
+                np.concatenate(([0], np.cumsum(cens_count))),
+            ),
             shape=(self.n_groups, n),
         )
         eg_indptr = np.concatenate(([0], np.cumsum(counts)))
@@ -266,15 +274,18 @@ class RiskSets:
         p = self.x.shape[1]
         n_eg = eg.shape[0]
         if not self._row_path:
-            self._group_sum.data = wr
-            s0 = self.cum(np.add.reduceat(wr, self.group_start))[eg]
-            s1 = self.cum(np.asarray(self._group_sum @ self.x))[eg]
-            if self.efron and n_eg:
+            self._cens_sum.data = wr[self.cens_rows]
+            g1 = np.asarray(self._cens_sum @ self.x)
+            e0, e1 = np.zeros(n_eg), np.zeros((n_eg, p))
+            if n_eg:
                 wd = wr[self.dead_rows]
                 self._dead_sum.data = wd
                 e0 = np.add.reduceat(wd, self.dead_group_start)
                 e1 = np.asarray(self._dead_sum @ self.x)
-            else:
+                g1[eg] += e1
+            s0 = self.cum(np.add.reduceat(wr, self.group_start))[eg]
+            s1 = self.cum(g1)[eg]
+            if not self.efron:
                 e0, e1 = np.zeros(n_eg), np.zeros((n_eg, p))
             return s0, s1, e0, e1
         wrx = np.multiply(self.x, wr[:, None], out=self.scratch)

@@ -145,8 +145,11 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
     group_col = _find(few, _GROUP_PATTERN, set()) or next(
         (c for c in text_cols if frame[c].nunique() == 2), None
     )
+    # sorted, as R's factor() orders levels: the guess must not depend on the row order
     group_levels = (
-        [str(v) for v in pd.unique(frame[group_col].dropna())] if group_col is not None else []
+        sorted(str(v) for v in pd.unique(frame[group_col].dropna()))
+        if group_col is not None
+        else []
     )
     if group_col is not None:
         used.add(group_col)

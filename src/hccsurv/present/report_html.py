@@ -179,9 +179,7 @@ def _section(section: Section, level: int) -> str:
 
 
 def _toc(sections: Sequence[Section]) -> str:
-    items = "".join(
-        f'<li><a href="#{escape(s.id)}">{escape(s.title)}</a></li>' for s in sections
-    )
+    items = "".join(f'<li><a href="#{escape(s.id)}">{escape(s.title)}</a></li>' for s in sections)
     return f'<nav class="toc" aria-label="Contents"><b>Contents</b><ol>{items}</ol></nav>'
 
 
@@ -197,7 +195,7 @@ def render_report(document: ReportDocument) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"{meta}<title>{escape(document.title)}</title>"
         f"<style>{PAGE_CSS}{TABLE_CSS}</style></head><body>"
-        f'<header><h1>{escape(document.title)}</h1>'
+        f"<header><h1>{escape(document.title)}</h1>"
         f'<p class="subtitle">{escape(document.subtitle)}</p></header>'
         f"{_toc(document.sections)}<main>{body}</main>"
         f"<footer>{escape(document.footer)}</footer></body></html>\n"

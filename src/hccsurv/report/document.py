@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from hccsurv.analysis.study import StudyAnalysis
+from hccsurv.clinical.response import ReaderAgreement
 from hccsurv.config import StudyConfig
 from hccsurv.present.format import FormatOptions, format_number
 from hccsurv.present.report_html import (
@@ -44,8 +45,17 @@ def _flow(analysis: StudyAnalysis, config: StudyConfig) -> FlowDiagram:
     )
 
 
-def _missing_table(analysis: StudyAnalysis) -> Table | None:
-    missing = {k: v for k, v in analysis.cohort.flow.missing.items() if v}
+def _analysis_columns(config: StudyConfig) -> list[str]:
+    """Columns the analyses use as variables (event dates are not 'missing' when empty)."""
+    cols = [b.column for b in config.baseline] + [c.column for c in config.cox.candidates]
+    if config.adjust is not None:
+        cols += list(config.adjust.covariates)
+    return list(dict.fromkeys(cols))
+
+
+def _missing_table(analysis: StudyAnalysis, config: StudyConfig) -> Table | None:
+    counts = analysis.cohort.flow.missing
+    missing = {c: counts[c] for c in _analysis_columns(config) if counts.get(c)}
     if not missing:
         return None
     n = analysis.cohort.flow.analysed
@@ -53,7 +63,7 @@ def _missing_table(analysis: StudyAnalysis) -> Table | None:
         id="missing",
         title="Missing values among the patients analysed",
         columns=(Column("column", "Variable", "left"), Column("n", "Missing, n (%)")),
-        rows=tuple(Row((k, f"{v} ({100 * v / n:.1f})")) for k, v in sorted(missing.items())),
+        rows=tuple(Row((k, f"{v} ({100 * v / n:.1f})")) for k, v in missing.items()),
         data=pd.DataFrame({"column": list(missing), "missing": list(missing.values())}),
     )
 
@@ -114,7 +124,7 @@ def build_document(
         Section("methods", "Statistical methods", tuple(Paragraph(p) for p in methods)),
     ]
     flow_blocks: list[Block] = [_flow(analysis, config)]
-    missing = _missing_table(analysis)
+    missing = _missing_table(analysis, config)
     if missing is not None:
         flow_blocks.append(missing)
     if analysis.cohort.warnings:
@@ -144,7 +154,10 @@ def build_document(
     for ep in analysis.endpoints:
         if ep.models is None:
             continue
-        blocks = [cox_by_id[f"cox_{ep.name.lower()}"], _figure(by_name[f"forest_{ep.name.lower()}"])]
+        blocks = [
+            cox_by_id[f"cox_{ep.name.lower()}"],
+            _figure(by_name[f"forest_{ep.name.lower()}"]),
+        ]
         warnings = sorted(
             {w for m in (*ep.models.univariate, ep.models.multivariable) if m for w in m.warnings}
         )
@@ -169,17 +182,17 @@ def build_document(
     if cox_sections:
         sections.append(Section("cox", "Cox regression", subsections=tuple(cox_sections)))
     if analysis.adjusted is not None and tables.balance is not None and tables.adjusted is not None:
-        a = analysis.adjusted
+        adj = analysis.adjusted
         sections.append(
             Section(
                 "adjusted",
                 "Confounding adjustment (propensity score)",
                 (
-                    *(Paragraph(n) for n in a.notes),
+                    *(Paragraph(n) for n in adj.notes),
                     tables.balance,
                     _figure(by_name["love"]),
                     tables.adjusted,
-                    Warnings(tuple(a.warnings)),
+                    Warnings(tuple(adj.warnings)),
                 ),
             )
         )
@@ -207,12 +220,18 @@ def build_document(
     )
 
 
-def _agreement_text(agreement: object) -> str:
-    frame = agreement.to_frame()  # type: ignore[attr-defined]
+def _agreement_text(agreement: ReaderAgreement) -> str:
+    r1, r2 = agreement.readers
     parts = []
-    for rec in frame.to_dict(orient="records"):
+    for what, unweighted, weighted in (
+        ("per visit", agreement.visit_kappa, agreement.visit_weighted),
+        ("on best overall response", agreement.bor_kappa, agreement.bor_weighted),
+    ):
+        lo, hi = unweighted.kappa_ci
+        wlo, whi = weighted.kappa_ci
         parts.append(
-            f"{rec['level']} {rec['statistic']}: {rec['estimate']:.2f} "
-            f"(95% CI {rec['lower']:.2f}–{rec['upper']:.2f}; n = {rec['n']})"
+            f"{what} (n = {unweighted.n}): agreement {100 * unweighted.percent_agreement:.1f}%, "
+            f"Cohen's kappa {unweighted.kappa:.2f} (95% CI {lo:.2f}–{hi:.2f}), "
+            f"{weighted.weights}-weighted kappa {weighted.kappa:.2f} ({wlo:.2f}–{whi:.2f})"
         )
-    return "Agreement of the two readers: " + "; ".join(parts) + "."
+    return f"Agreement of readers {r1} and {r2}: " + "; ".join(parts) + "."

@@ -105,7 +105,9 @@ def build_figures(
         models = ep.models
         if models is None:
             continue
-        frames = {"Univariate": pd.concat([m.to_frame() for m in models.univariate], ignore_index=True)}
+        frames = {
+            "Univariate": pd.concat([m.to_frame() for m in models.univariate], ignore_index=True)
+        }
         if models.multivariable is not None:
             frames["Multivariable"] = models.multivariable.to_frame()
         labels = {c.column: c.label or c.column for c in config.cox.candidates}

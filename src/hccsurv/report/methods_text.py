@@ -57,7 +57,9 @@ def _endpoints(config: StudyConfig, unit: str) -> str:
                 + "."
             )
         else:
-            sentences.append(f"{ep.label} ({name}) was taken from columns {ep.time} and {ep.event}.")
+            sentences.append(
+                f"{ep.label} ({name}) was taken from columns {ep.time} and {ep.event}."
+            )
     days = {"months": " (days / 30.4375)", "years": " (days / 365.25)", "weeks": " (days / 7)"}
     sentences.append(f"Times are reported in {unit}{days.get(unit, '')}.")
     return " ".join(sentences)
@@ -102,9 +104,10 @@ def _response(analysis: StudyAnalysis) -> str | None:
 def _survival(endpoints: tuple[EndpointAnalysis, ...], config: StudyConfig) -> str:
     s = endpoints[0].summary
     level = round(s.conf_level * 100)
+    scale = _CONF_TYPE.get(s.conf_type, s.conf_type)
     text = (
         "Survival was estimated with the Kaplan-Meier method, with Greenwood variances and "
-        f"{level}% pointwise confidence intervals on the {_CONF_TYPE.get(s.conf_type, s.conf_type)} "
+        f"{level}% pointwise confidence intervals on the {scale} "
         "scale; the confidence limits of medians are where the confidence band crosses 0.5. "
         "Survival curves were compared with the log-rank test."
     )

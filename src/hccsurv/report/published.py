@@ -99,8 +99,16 @@ def _rate(endpoint: str, group: str) -> tuple[PathStep, ...]:
     return ("endpoints", endpoint, "groups", group, "survival", "12", "estimate")
 
 
+def _hr(model: str, endpoint: str, term: str, level: str | None) -> tuple[PathStep, ...]:
+    return ("endpoints", endpoint, "cox", model, {"term": term, "level": level}, "hr")
+
+
 def _multi_hr(endpoint: str, term: str, level: str | None) -> tuple[PathStep, ...]:
-    return ("endpoints", endpoint, "cox", "multivariable", {"term": term, "level": level}, "hr")
+    return _hr("multivariable", endpoint, term, level)
+
+
+def _uni_hr(endpoint: str, term: str, level: str | None) -> tuple[PathStep, ...]:
+    return _hr("univariate", endpoint, term, level)
 
 
 TEMPLATE_STUDY: tuple[PublishedValue, ...] = (
@@ -130,7 +138,38 @@ TEMPLATE_STUDY: tuple[PublishedValue, ...] = (
     PublishedValue("DCR, first-line (%)", 59.1, ("response", "groups", FIRST, "dcr"), scale=100),
     PublishedValue("DCR, post-ate-beva (%)", 85.3, ("response", "groups", POST, "dcr"), scale=100),
     PublishedValue("DCR p", 0.008, ("response", "dcr_p")),
-    PublishedValue("ORR p (not reproducible from the published counts)", 0.031, ("response", "orr_p")),
+    PublishedValue(
+        "ORR p (not reproducible from the published counts)", 0.031, ("response", "orr_p")
+    ),
+    PublishedValue(
+        "Median follow-up, all patients (months)",
+        4.3,
+        ("endpoints", "OS", "overall", "followup", "median"),
+    ),
+    PublishedValue("Univariate HR OS, ECOG 0 vs ≥1", 0.233, _uni_hr("OS", "ecog_0", "0")),
+    PublishedValue(
+        "Univariate HR OS, Child-Pugh A vs B", 0.456, _uni_hr("OS", "child_pugh_class", "A")
+    ),
+    PublishedValue(
+        "Univariate HR OS, tumour >10 cm", 1.982, _uni_hr("OS", "tumor_gt_10cm", ">10 cm")
+    ),
+    PublishedValue("Univariate HR PFS, post-ate-beva", 0.513, _uni_hr("PFS", "group", POST)),
+    PublishedValue("Univariate HR PFS, ECOG 0 vs ≥1", 0.331, _uni_hr("PFS", "ecog_0", "0")),
+    PublishedValue(
+        "Univariate HR PFS, Child-Pugh A vs B", 0.549, _uni_hr("PFS", "child_pugh_class", "A")
+    ),
+    PublishedValue(
+        "Univariate HR PFS, extrahepatic metastasis",
+        2.079,
+        _uni_hr("PFS", "extrahepatic_metastasis", "Yes"),
+    ),
+    PublishedValue("Multivariable HR OS, ECOG 0 vs ≥1", 0.265, _multi_hr("OS", "ecog_0", "0")),
+    PublishedValue("Multivariable HR PFS, ECOG 0 vs ≥1", 0.437, _multi_hr("PFS", "ecog_0", "0")),
+    PublishedValue(
+        "Multivariable HR PFS, extrahepatic metastasis",
+        1.753,
+        _multi_hr("PFS", "extrahepatic_metastasis", "Yes"),
+    ),
     PublishedValue(
         "Multivariable HR OS, post-ate-beva vs first-line",
         0.404,

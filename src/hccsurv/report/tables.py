@@ -39,7 +39,9 @@ def format_options(config: StudyConfig) -> FormatOptions:
     return FormatOptions(decimals=config.tables.decimals, p_decimals=config.tables.p_decimals)
 
 
-def build_tables(analysis: StudyAnalysis, config: StudyConfig, options: FormatOptions) -> StudyTables:
+def build_tables(
+    analysis: StudyAnalysis, config: StudyConfig, options: FormatOptions
+) -> StudyTables:
     """Build the baseline, response, survival and Cox tables, numbered as in a manuscript."""
     number = 1
     baseline = None

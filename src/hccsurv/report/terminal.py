@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class TerminalReporter:
-    """Progress lines on standard error; silent when ``enabled`` is false (``--quiet``, ``--json``)."""
+    """Progress lines on standard error; silent when ``enabled`` is false (--quiet, --json)."""
 
     def __init__(self, console: Console, *, enabled: bool = True) -> None:
         self.console = console

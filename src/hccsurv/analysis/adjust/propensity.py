@@ -34,7 +34,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from numpy.typing import NDArray
 from scipy import stats
 
@@ -284,6 +283,9 @@ def fit_propensity(
     names = ("(Intercept)", *design.column_names)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # imported here: statsmodels takes ~0.5 s to import and only this model needs it
+        import statsmodels.api as sm
+
         res = sm.GLM(treated.astype(np.float64), x, family=sm.families.Binomial()).fit(
             method="IRLS", tol=1e-12, maxiter=100
         )

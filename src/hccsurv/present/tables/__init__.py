@@ -1,1 +1,1 @@
-"""Builders that turn analysis results into publication :class:`~hccsurv.present.table.Table` objects."""
+"""Builders that turn analysis results into publication tables (present.table.Table)."""

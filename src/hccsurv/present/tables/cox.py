@@ -54,9 +54,16 @@ def cox_table(
                 Row(
                     (
                         name,
-                        format_hr_ci(first["uni_hr"], first["uni_lower"], first["uni_upper"], options=options),
+                        format_hr_ci(
+                            first["uni_hr"], first["uni_lower"], first["uni_upper"], options=options
+                        ),
                         format_p(first["uni_p"], options=options),
-                        format_hr_ci(first["multi_hr"], first["multi_lower"], first["multi_upper"], options=options)
+                        format_hr_ci(
+                            first["multi_hr"],
+                            first["multi_lower"],
+                            first["multi_upper"],
+                            options=options,
+                        )
                         if selected
                         else na,
                         format_p(first["multi_p"], options=options) if selected else na,
@@ -72,7 +79,9 @@ def cox_table(
                     "",
                     format_p(first["uni_term_p"], options=options) if multi_df else "",
                     "",
-                    format_p(first["multi_term_p"], options=options) if multi_df and selected else "",
+                    format_p(first["multi_term_p"], options=options)
+                    if multi_df and selected
+                    else "",
                 ),
                 bold=True,
             )
@@ -83,9 +92,13 @@ def cox_table(
                 Row(
                     (
                         str(rec["level"]),
-                        format_hr_ci(rec["uni_hr"], rec["uni_lower"], rec["uni_upper"], options=options),
+                        format_hr_ci(
+                            rec["uni_hr"], rec["uni_lower"], rec["uni_upper"], options=options
+                        ),
                         format_p(rec["uni_p"], options=options),
-                        format_hr_ci(rec["multi_hr"], rec["multi_lower"], rec["multi_upper"], options=options)
+                        format_hr_ci(
+                            rec["multi_hr"], rec["multi_lower"], rec["multi_upper"], options=options
+                        )
                         if selected
                         else na,
                         format_p(rec["multi_p"], options=options) if selected else na,
@@ -108,7 +121,10 @@ def cox_table(
             f"Multivariable model: n = {m.n} ({m.n_events} events), complete cases"
             + (f"; {m.n_dropped} patient(s) with missing values excluded." if m.n_dropped else ".")
         )
-        footnotes.append("For factors with more than one contrast, the p on the label row is the term's Wald test.")
+        footnotes.append(
+            "For factors with more than one contrast, the p on the label row is the term's "
+            "Wald test."
+        )
     else:
         footnotes.append("No variable met the selection threshold; no multivariable model.")
     return Table(
@@ -116,7 +132,11 @@ def cox_table(
         title=title or f"Factors associated with {endpoint_label.lower()}",
         columns=columns,
         rows=tuple(rows),
-        header_groups=(HeaderGroup("", 1), HeaderGroup("Univariate", 2), HeaderGroup("Multivariable", 2)),
+        header_groups=(
+            HeaderGroup("", 1),
+            HeaderGroup("Univariate", 2),
+            HeaderGroup("Multivariable", 2),
+        ),
         footnotes=tuple(footnotes),
         data=pd.DataFrame(frame),
     )

@@ -74,9 +74,14 @@ def survival_summary_table(
             names.get(curve.label, curve.label),
             str(curve.n),
             str(curve.events),
-            format_median_ci(curve.median, curve.median_lower, curve.median_upper, 1, options=options),
+            format_median_ci(
+                curve.median, curve.median_lower, curve.median_upper, 1, options=options
+            ),
         ]
-        row += [format_percent_ci(lm.estimate, lm.lower, lm.upper, options=options) for lm in curve.landmarks]
+        row += [
+            format_percent_ci(lm.estimate, lm.lower, lm.upper, options=options)
+            for lm in curve.landmarks
+        ]
         if tau is not None:
             rm = curve.rmst
             row.append(
@@ -93,7 +98,12 @@ def survival_summary_table(
     for ep in endpoints:
         rows.append(Row.section(ep.label))
         for i, curve in enumerate(ep.groups):
-            rows.append(Row(cells(curve, format_p(ep.logrank.p, options=options) if i == 0 else ""), indent=1))
+            rows.append(
+                Row(
+                    cells(curve, format_p(ep.logrank.p, options=options) if i == 0 else ""),
+                    indent=1,
+                )
+            )
         rows.append(Row(cells(ep.overall, ""), indent=1))
         frames.append(ep.to_frame().assign(logrank_chisq=ep.logrank.chisq, logrank_p=ep.logrank.p))
     conf = _CONF_TYPE_TEXT.get(first.conf_type, first.conf_type)
