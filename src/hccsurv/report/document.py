@@ -171,11 +171,13 @@ def build_document(
                     table_id=f"zph_{ep.name.lower()}",
                 )
             )
-            violated = [r.term for r in ep.zph_multivariable.rows if r.p < 0.05]
+            names = {**labels, "GLOBAL": "the model as a whole (global test)"}
+            violated = [names.get(r.term, r.term) for r in ep.zph_multivariable.rows if r.p < 0.05]
             if violated:
                 warnings.append(
                     "Proportional hazards may not hold (cox.zph p < 0.05) for: "
-                    + ", ".join(labels.get(t, t) for t in violated)
+                    + "; ".join(violated)
+                    + ". Consider a time-varying effect, stratification or a landmark analysis."
                 )
         blocks.append(Warnings(tuple(warnings)))
         cox_sections.append(Section(f"cox-{ep.name.lower()}", ep.label, tuple(blocks)))

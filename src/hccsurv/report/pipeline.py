@@ -67,7 +67,7 @@ class EndpointLine:
     endpoint: str
     medians: tuple[str, ...]
     logrank_p: str
-    adjusted_hr: str
+    multivariable_hr: str
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,8 @@ class TerminalReporter:
         for label in s.group_labels:
             table.add_column(f"median {label}", justify="right")
         table.add_column("log-rank p", justify="right")
-        table.add_column("adjusted HR (95% CI)", justify="right")
+        table.add_column("multivariable HR (95% CI)", justify="right")
         for row in s.endpoint_rows:
-            table.add_row(row.endpoint, *row.medians, row.logrank_p, row.adjusted_hr)
+            table.add_row(row.endpoint, *row.medians, row.logrank_p, row.multivariable_hr)
         self.console.print(table)
         self.console.print(f"Report: [bold]{outcome.report_path}[/]", highlight=False)
