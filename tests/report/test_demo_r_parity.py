@@ -142,6 +142,10 @@ def _compare(analysis: StudyAnalysis, ref: dict[str, Any]) -> None:
         [list(adjusted.propensity.rows).index(i) for i in analysis.cohort.frame.index]
     )
     _close(adjusted.propensity.linear[order], ref["adjusted"]["ps_linear"])
+    # the same patients matched, with the same weights, as MatchIt with the demo's options
+    assert adjusted.matching is not None
+    _close(adjusted.matching.weights[order], ref["adjusted"]["matchit_weights"])
+    assert int((adjusted.matching.weights > 0).sum()) == ref["adjusted"]["matchit_n_matched"]
     for name, outcome in adjusted.outcomes.items():
         _close(outcome.coef, ref["adjusted"][name]["coef"])
         _close(outcome.robust_se, ref["adjusted"][name]["robust_se"])

@@ -115,8 +115,20 @@ for (ep in c("OS", "PFS")) {
 ps <- glm(I(group == "Post-ate-beva") ~ age + sex + etiology + ecog_0 + child_pugh_class +
             tumor_gt_10cm + multiple_tumors + portal_vein_invasion + extrahepatic_metastasis +
             afp_ge_400, family = binomial, data = d)
+# MatchIt with the demo's options (1:1 nearest neighbour on the logit of the PS, caliper 0.2 SD,
+# without replacement, m.order "largest"). MatchIt 4.5.1's fast matcher ignores calipers below 1
+# on Linux (integer abs(), MatchIt issue #163, fixed in 4.5.4); mahvars = ~lps sends the same call
+# through its general matcher, which computes the intended rule (see validation/r/adjust.R).
+suppressPackageStartupMessages(library(MatchIt))
+d$lps <- unname(predict(ps, type = "link"))
+m <- matchit(I(group == "Post-ate-beva") ~ age + sex + etiology + ecog_0 + child_pugh_class +
+               tumor_gt_10cm + multiple_tumors + portal_vein_invasion + extrahepatic_metastasis +
+               afp_ge_400, data = d, method = "nearest", distance = "glm",
+             link = "linear.logit", caliper = 0.2, mahvars = ~lps)
 matched <- d[d$match_weight > 0, ]
-adjusted <- list(ps_linear = unname(predict(ps, type = "link")))
+adjusted <- list(ps_linear = unname(predict(ps, type = "link")),
+                 matchit_weights = unname(m$weights),
+                 matchit_n_matched = sum(m$weights > 0))
 for (ep in c("OS", "PFS")) {
   matched$time <- matched[[paste0(ep, "_time")]]
   matched$event <- matched[[paste0(ep, "_event")]]
