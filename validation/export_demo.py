@@ -28,6 +28,7 @@ COLUMNS = (
     "sex",
     "etiology",
     "bclc_stage",
+    "bclc_c",
     "child_pugh_class",
     "ecog_0",
     "afp_ng_ml",

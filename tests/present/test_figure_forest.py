@@ -144,3 +144,22 @@ def test_bad_frames_raise() -> None:
         plot_forest(UNIVARIATE.drop(columns="p"))
     with pytest.raises(InputError, match="log-hazard"):
         plot_forest(UNIVARIATE.assign(hr=np.log(UNIVARIATE["hr"])))
+
+
+
+def test_hr_axis_tick_labels_keep_apart() -> None:
+    # a 0.02-100 axis once labelled both 0.02 and 0.1, which ran together ("0.020.1")
+    frame = pd.DataFrame(
+        {
+            "variable": ["a", "b"],
+            "level": [None, None],
+            "reference": [None, None],
+            "hr": [0.3, 12.0],
+            "hr_lower": [0.03, 2.0],
+            "hr_upper": [2.5, 80.0],
+            "p": [0.2, 0.01],
+        }
+    )
+    drawn = plot_forest(frame)
+    ticks = list(drawn.panels[0].ax.get_xticks())
+    assert ticks == [0.1, 1.0, 10.0, 100.0]

@@ -95,6 +95,19 @@ def test_demo_meets_the_published_calibration(demo_run: StudyOutcome) -> None:
     assert len(calibrated) == 17
 
 
+def test_demo_multivariable_models_single_out_the_published_factors(demo_run: StudyOutcome) -> None:
+    # the paper's multivariable results: group and ECOG for OS; group, ECOG and metastasis for PFS
+    endpoints = demo_run.results["endpoints"]
+    significant = {
+        name: sorted({t["term"] for t in ep["cox"]["multivariable"] if t["p"] < 0.05})
+        for name, ep in endpoints.items()
+    }
+    assert significant == {
+        "OS": ["ecog_0", "group"],
+        "PFS": ["ecog_0", "extrahepatic_metastasis", "group"],
+    }
+
+
 def test_rerun_is_identical_apart_from_the_timestamp(
     demo_run: StudyOutcome, tmp_path: Path
 ) -> None:

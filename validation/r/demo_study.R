@@ -61,10 +61,10 @@ curve_summary <- function(fit) {
        rmean = unname(if (is.matrix(tab)) tab[, "rmean"] else tab["rmean"]),
        rmean_se = unname(if (is.matrix(tab)) tab[, "se(rmean)"] else tab["se(rmean)"]))
 }
-candidates <- c("group", "age", "sex", "etiology", "bclc_stage", "child_pugh_class", "ecog_0",
+candidates <- c("group", "age", "sex", "etiology", "bclc_c", "child_pugh_class", "ecog_0",
                 "afp_ge_400", "tumor_gt_10cm", "multiple_tumors", "portal_vein_invasion",
                 "extrahepatic_metastasis")
-references <- list(group = "First-line", sex = "Male", etiology = "HBV", bclc_stage = "B",
+references <- list(group = "First-line", sex = "Male", etiology = "HBV", bclc_c = "0-B",
                    child_pugh_class = "B", ecog_0 = "\u22651", afp_ge_400 = "<400",
                    tumor_gt_10cm = "\u226410 cm", multiple_tumors = "Single",
                    portal_vein_invasion = "No", extrahepatic_metastasis = "No")

@@ -42,7 +42,7 @@ from matplotlib.gridspec import GridSpec
 from numpy.typing import NDArray
 
 from hccsurv.errors import InputError
-from hccsurv.present.figures.style import FigureStyle
+from hccsurv.present.figures.style import TEXT_FEATURES, FigureStyle, lay_out, without_ligatures
 from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_hr_ci, format_p
 
 REQUIRED_COLUMNS = ("variable", "level", "reference", "hr", "hr_lower", "hr_upper", "p")
@@ -178,9 +178,12 @@ def _limits(panels: list[tuple[NDArray[np.float64], ...]]) -> tuple[float, float
     return left, right
 
 
-def _ticks(xlim: tuple[float, float], min_gap: float = 0.16) -> list[float]:
+def _ticks(xlim: tuple[float, float], min_gap: float = 0.24) -> list[float]:
     """Tick values on the log axis, by priority (1, then 0.1 and 10, 0.5 and 2, ...), keeping
-    neighbours at least ``min_gap`` of the axis width apart so that labels never collide."""
+    neighbours at least ``min_gap`` of the axis width apart so that labels never collide.
+
+    The HR axes are at least 25 mm wide; two 4-character labels ("0.02", "0.1") at the small
+    font need about 6 mm between their centres, hence 0.24 of the narrowest axis."""
     span = math.log10(xlim[1] / xlim[0])
     priority = (1.0, 0.1, 10.0, 0.5, 2.0, 0.01, 100.0, 0.2, 5.0, 0.05, 20.0, 0.02, 50.0)
     chosen: list[float] = []
@@ -281,11 +284,18 @@ def plot_forest(
             hr, lo, hi, p = vals
             panels.append(ForestPanel(name, ax, text_ax, hr, lo, hi, p))
         label_ax.set_ylim(n - 0.5, -1.6)
+        without_ligatures(fig)
         _fit_columns(fig, grid, label_ax, panels, style)
         if title is not None:
-            fig.suptitle(title, x=0.0, ha="left", fontsize=style.font_size + 1, fontweight="bold")
-    for _ in range(3):  # let constrained layout converge, then fix it (byte-identical saves)
-        fig.draw_without_rendering()
+            fig.suptitle(
+                title,
+                x=0.0,
+                ha="left",
+                fontsize=style.font_size + 1,
+                fontweight="bold",
+                fontfeatures=TEXT_FEATURES,
+            )
+    lay_out(fig, passes=3)  # let constrained layout converge, then fix it (byte-identical saves)
     fig.set_layout_engine("none")
     return ForestFigure(
         figure=fig, label_ax=label_ax, rows=tuple(rows), panels=tuple(panels), xlim=xlim
@@ -306,7 +316,7 @@ def _fit_columns(
     fig: Figure, grid: GridSpec, label_ax: Axes, panels: list[ForestPanel], style: FigureStyle
 ) -> None:
     """Size the text columns to their widest text; the HR axes share what is left."""
-    fig.draw_without_rendering()
+    lay_out(fig)
     gap = 1.2 * style.small_font_size / 72.0
     label_w = _text_width(fig, label_ax, "left") + gap
     text_w = [

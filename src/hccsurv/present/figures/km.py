@@ -62,7 +62,7 @@ from hccsurv.present.figures.risk_table import (
     compute_risk_table,
     draw_risk_table,
 )
-from hccsurv.present.figures.style import FigureStyle
+from hccsurv.present.figures.style import FigureStyle, lay_out, without_ligatures
 from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_median_ci, format_p
 
 Kind = Literal["survival", "cumulative_incidence", "cumulative_hazard"]
@@ -374,14 +374,15 @@ def plot_km(
 
 
 def _freeze_layout(fig: Figure) -> None:
-    """Let constrained layout converge, then fix the positions.
+    """Lay out once more with the legend in place, then fix the positions.
 
-    Constrained layout starts from the current positions, so after the legend moved it needs a
-    few passes to settle (changes of ~1e-6 of the figure); fixing the result makes every later
-    save byte-identical and keeps the risk table exactly under the ticks.
+    The legend and text placement already ran constrained layout at least twice, so one more
+    pass settles it (a further pass moves the axes by < 1e-5 of the figure); fixing the result
+    makes every later save byte-identical and keeps the risk table exactly under the ticks.
+    Ligatures are turned off first (:func:`~.style.without_ligatures`).
     """
-    for _ in range(3):
-        fig.draw_without_rendering()
+    without_ligatures(fig)
+    lay_out(fig, passes=1)
     fig.set_layout_engine("none")
 
 
@@ -754,7 +755,7 @@ def _place_legend_and_text(
     for artist in list(ax.artists):
         if artist.get_gid() == "km-statistics":
             artist.remove()
-    fig.draw_without_rendering()  # lay out, so that box sizes in data units are known
+    lay_out(fig)  # so that box sizes in data units are known
     taken: list[tuple[float, float, float, float]] = []
 
     legend = ax.legend(

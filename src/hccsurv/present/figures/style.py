@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from hccsurv.errors import InputError
 
@@ -177,3 +179,29 @@ class FigureStyle:
 def rc_context(params: dict[str, Any]) -> AbstractContextManager[None]:
     """:func:`matplotlib.rc_context` for a plain ``dict`` of rcParams."""
     return cast(AbstractContextManager[None], matplotlib.rc_context(cast(Any, params)))
+
+
+def lay_out(fig: Figure, passes: int = 1) -> None:
+    """Run the figure's layout engine ``passes`` times, without drawing any artist.
+
+    Constrained layout only needs text extents (cached per text and dpi), so this is cheaper
+    than ``fig.draw_without_rendering()`` (which also draws every artist) and gives the same
+    positions. A figure without a layout engine keeps its positions.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        for _ in range(passes):
+            engine.execute(fig)
+
+
+#: OpenType features turned off in every text: no ligatures (``fi``, ``ff``, ...), so that each
+#: character is its own glyph. A ligature glyph is not in the font's character map, so the PDF
+#: would embed a second subset of the font for it (one more fontTools pass per file), and it
+#: hinders editing and searching the text in the PDF.
+TEXT_FEATURES: tuple[str, ...] = ("-liga",)
+
+
+def without_ligatures(fig: Figure) -> None:
+    """Turn ligatures off in every text of ``fig`` (see :data:`TEXT_FEATURES`)."""
+    for text in fig.findobj(Text):
+        text.set_fontfeatures(TEXT_FEATURES)

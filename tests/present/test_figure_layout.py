@@ -1,0 +1,61 @@
+"""Figure layout helpers: one font subset per face in the PDF (no ligatures), frozen layout."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from hccsurv.present.figures.export import save_figure
+from hccsurv.present.figures.forest import plot_forest
+from hccsurv.present.figures.style import TEXT_FEATURES, lay_out, without_ligatures
+
+
+def _forest() -> Figure:
+    frame = pd.DataFrame(
+        {
+            "variable": ["tumour", "efficacy"],
+            "level": ["Diffuse infiltrative", "Significant"],
+            "reference": ["Nodular", "Insufficient"],
+            "hr": [1.8, 0.6],
+            "hr_lower": [1.1, 0.4],
+            "hr_upper": [2.9, 0.9],
+            "p": [0.02, 0.01],
+        }
+    )
+    labels = {"tumour": "Tumour profile", "efficacy": "Efficacy"}  # "fi", "ffi" in bold rows
+    return plot_forest(frame, labels=labels).figure
+
+
+def test_every_text_has_ligatures_off() -> None:
+    fig = _forest()
+    texts = [t for t in fig.findobj(Text) if isinstance(t, Text)]
+    assert texts
+    assert all(t.get_fontfeatures() == TEXT_FEATURES for t in texts)
+
+
+def test_pdf_embeds_one_subset_per_font_face(tmp_path: Path) -> None:
+    (pdf,) = save_figure(_forest(), tmp_path / "forest", formats=("pdf",))
+    subsets = set(re.findall(rb"/BaseFont /([A-Z]{6})\+([\w-]+)", pdf.read_bytes()))
+    faces = [face for _, face in subsets]
+    # a ligature glyph (not in the cmap) would force a second subset of the same face
+    assert len(set(faces)) == len(faces)
+    assert set(faces) == {b"DejaVuSans", b"DejaVuSans-Bold"}
+
+
+def test_without_ligatures_and_lay_out_on_a_plain_figure() -> None:
+    fig = Figure(layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_xlabel("Difference")
+    without_ligatures(fig)
+    assert ax.xaxis.label.get_fontfeatures() == TEXT_FEATURES
+    before = ax.get_position().bounds
+    lay_out(fig)
+    assert ax.get_position().bounds != before  # the label got room
+    fig.set_layout_engine("none")
+    frozen = ax.get_position().bounds
+    lay_out(fig, passes=3)  # no engine: positions stay
+    assert ax.get_position().bounds == frozen
