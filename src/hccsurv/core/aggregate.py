@@ -140,10 +140,9 @@ def aggregate(
         tmax < 1.0 / AEQ_TOLERANCE
         and (tmax - base + 1.0) * n_cells <= limit
         and bool(np.all(t[:64] == np.floor(t[:64])))  # cheap early exit for continuous times
+        and bool(np.equal(np.floor(t), t).all())  # float compare: faster than int vs float
     ):
         ti = t.astype(np.intp)
-        if not bool((ti == t).all()):
-            ti = None
     if ti is not None:
         size = int(tmax - base + 1.0) * n_cells
         idx = ti  # a fresh array (astype copies), so it can be updated in place

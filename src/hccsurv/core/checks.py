@@ -239,9 +239,14 @@ def check_groups(group: ArrayLike, n: int, order: Sequence[Any] | None = None) -
     ):
         # small non-negative integer codes: one bincount instead of a sort
         as_int = arr.astype(np.intp, copy=False)
-        present = np.bincount(as_int) > 0
-        uniq = np.flatnonzero(present).astype(arr.dtype)
-        codes = as_int if bool(present.all()) else (np.cumsum(present) - 1)[as_int]
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo <= 1:  # min and max both occur and nothing lies between: no count needed
+            uniq = np.arange(lo, hi + 1).astype(arr.dtype)
+            codes = as_int - lo if lo else as_int
+        else:
+            present = np.bincount(as_int) > 0
+            uniq = np.flatnonzero(present).astype(arr.dtype)
+            codes = as_int if bool(present.all()) else (np.cumsum(present) - 1)[as_int]
     else:
         uniq, codes = np.unique(arr, return_inverse=True)
     uniq_labels = [_label(v) for v in uniq.tolist()]

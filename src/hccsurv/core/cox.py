@@ -41,7 +41,7 @@ from scipy import linalg, stats
 from hccsurv.core._result import Result
 from hccsurv.core.checks import check_survival
 from hccsurv.core.cox_efron import Evaluation, RiskSets
-from hccsurv.core.timefix import aeq_times
+from hccsurv.core.timefix import aeq_times_order
 from hccsurv.errors import ConvergenceError, InputError, StatisticalWarning
 
 if TYPE_CHECKING:
@@ -144,6 +144,8 @@ class CoxData:
     strata: NDArray[np.intp]
     means: NDArray[np.float64]
     names: tuple[str, ...]
+    time_order: NDArray[np.intp] | None = None
+    """An increasing order of ``time`` (from the timefix sort), or None; saves a second sort."""
 
     def risk_sets(self, ties: str) -> RiskSets:
         """Sorted risk-set structure for repeated likelihood evaluation."""
@@ -155,6 +157,7 @@ class CoxData:
             self.strata,
             ties == "efron",
             self.means,
+            ascending=self.time_order,
         )
 
 
@@ -172,20 +175,6 @@ def _codes(values: ArrayLike | None, n: int, what: str) -> NDArray[np.intp]:
         raise InputError(f"{what}[{i}] is missing; give every row a {what} value or drop it")
     _, inv = np.unique(arr.astype(str) if arr.dtype == object else arr, return_inverse=True)
     return inv.astype(np.intp).reshape(n)
-
-
-def _timefix(time: NDArray[np.float64]) -> NDArray[np.float64]:
-    """R's ``aeqSurv`` (via :func:`aeq_times`), applied in sorted order (cache-friendly)."""
-    if bool(np.all(time == np.floor(time))):
-        return aeq_times(time)  # integer times: checked in one pass, nothing to merge
-    order = np.argsort(time, kind="stable")
-    ordered = time[order]
-    fixed = aeq_times(ordered)
-    if fixed is ordered:
-        return time
-    out = np.empty_like(time)
-    out[order] = fixed
-    return out
 
 
 def prepare_cox_data(
@@ -225,7 +214,7 @@ def prepare_cox_data(
             f"X[{i}, {j}] (row {i}, column '{labels[j]}') = {arr[i, j]!r} is not a finite "
             "number; drop incomplete rows (complete cases) or impute the covariate first"
         )
-    t = _timefix(surv.time)
+    t, time_order = aeq_times_order(surv.time)  # integer times: one pass; otherwise one sort
     codes = _codes(strata, n, "strata")
     w = surv.weights
     means = (w @ arr) / w.sum() if w.sum() > 0 else arr.mean(axis=0)
@@ -237,6 +226,7 @@ def prepare_cox_data(
         strata=codes,
         means=np.asarray(means, dtype=np.float64),
         names=labels,
+        time_order=time_order,
     )
 
 
@@ -358,7 +348,7 @@ def cox_fit(
     rs = data.risk_sets(ties)
     ev0 = rs.evaluate(beta0)
 
-    abs_dev = np.abs(rs.x, out=rs.scratch).T @ rs.x_weights
+    abs_dev = np.abs(rs.x, out=rs.scratch).T @ rs.w
     scale = np.where(abs_dev > 0, rs.w.sum() / np.where(abs_dev > 0, abs_dev, 1.0), 1.0)
     constant = np.flatnonzero(abs_dev == 0)  # no deviation from the mean: constant column
     if constant.size:

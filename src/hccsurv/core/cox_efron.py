@@ -81,14 +81,19 @@ class GroupTerms:
 
 
 def _sort_order(
-    time: NDArray[np.float64], event: NDArray[np.float64], strata: NDArray[np.intp]
+    time: NDArray[np.float64],
+    event: NDArray[np.float64],
+    strata: NDArray[np.intp],
+    ascending: NDArray[np.intp] | None = None,
 ) -> NDArray[np.intp]:
     """Row order by stratum, decreasing time, deaths first within a time.
 
     Deaths first makes the deaths of a tie group one contiguous block of rows. Integer-valued
     times spanning fewer than 32,767 units (days: ~90 years) are sorted with one 16-bit radix
-    sort of ``2 (t_max - t) + censored``; other times with a radix sort on the censoring flag
-    followed by a stable sort on time.
+    sort of ``2 (t_max - t) + censored``. Other times take one (unstable, SIMD) ``argsort`` of
+    ``-t`` (or reverse ``ascending``, an increasing order of ``time`` that the caller already
+    has), after which only the rows of tied times are put in the stable order (deaths first,
+    then by row index).
     """
     n = time.shape[0]
     censored = (event <= 0).astype(np.int64)
@@ -97,8 +102,18 @@ def _sort_order(
         key = ((hi - time).astype(np.int64) * 2 + censored).astype(np.uint16)
         order = np.argsort(key, kind="stable")
     else:
-        order = np.argsort(censored.astype(np.uint8), kind="stable")  # radix sort
-        order = order[np.argsort(-time[order], kind="stable")]
+        order = np.argsort(-time) if ascending is None else ascending[::-1].copy()
+        ts = time[order]
+        same = np.zeros(n, dtype=bool)  # same[i]: row i ties the row before it
+        np.equal(ts[1:], ts[:-1], out=same[1:])
+        if bool(same.any()):
+            # rows of tied times: deaths first, then by row index (the stable order)
+            in_tie = same.copy()
+            in_tie[:-1] |= same[1:]
+            pos = np.flatnonzero(in_tie)
+            gid = np.cumsum(~same)[pos]
+            rows = order[pos]
+            order[pos] = rows[np.lexsort((rows, censored[rows], gid))]
     if n and int(strata.max()) != int(strata.min()):
         sk = strata[order]
         sk_small = sk.astype(np.uint16) if int(sk.max()) < 65536 else sk
@@ -117,6 +132,7 @@ class RiskSets:
     strata : intp array of stratum codes
     efron : bool, Efron (True) or Breslow (False) ties
     centre : (p,) array subtracted from ``x`` (R centres at the weighted means)
+    ascending : optional increasing order of ``time`` (saves a sort of non-integer times)
     """
 
     def __init__(
@@ -128,8 +144,10 @@ class RiskSets:
         strata: NDArray[np.intp],
         efron: bool,
         centre: NDArray[np.float64],
+        *,
+        ascending: NDArray[np.intp] | None = None,
     ) -> None:
-        order = _sort_order(time, event, strata)
+        order = _sort_order(time, event, strata, ascending)
         self.order = order
         t = time[order]
         s = strata[order]
@@ -143,18 +161,12 @@ class RiskSets:
         self.n_groups = int(self.group_start.shape[0])
         # Mostly distinct times: running sums over rows, fastest on a column-major X. Few
         # distinct times (integer days): segment sums as a sparse (groups x n) product with a
-        # row-major X (see _risk_sums).
+        # row-major X (see _risk_sums). X is sorted once here (one gather), so every later pass
+        # over it, at each Newton step, reads memory in order.
         self._row_path = self.n_groups * 4 > n
-        # X itself is only sorted for the running-sum path; the sparse path addresses rows
-        # through the permutation, which saves a random gather of the whole matrix.
-        self._x_sorted = self._row_path
-        if self._row_path:
-            self.x = np.asfortranarray(np.take(x, order, axis=0))
-            self.x -= centre
-            self.x_weights = self.w
-        else:
-            self.x = np.subtract(x, centre)
-            self.x_weights = weights
+        xs = np.take(x, order, axis=0)
+        self.x = np.empty(xs.shape, order="F") if self._row_path else xs
+        np.subtract(xs, centre, out=self.x)  # centre and change layout in one pass
         self.scratch = np.empty_like(self.x)  # reusable (n, p) work array
         gs = s[self.group_start]
         new_stratum = np.ones(self.n_groups, dtype=bool)
@@ -198,39 +210,28 @@ class RiskSets:
         self._eg_prev = np.maximum(eg_start - 1, 0)
         self.scratch2 = np.empty_like(self.x) if self._row_path else self.scratch
         self.tied_slots = np.flatnonzero(counts > 1)
-        # per-group sums = censored rows (one sparse matrix) + deaths (another), each row once
+        # per-group sums = censored rows (one sparse matrix) + deaths (another), each row once;
+        # only the segment-sum path (few distinct times) uses them
         self.cens_rows = np.flatnonzero(~dead)
-        cens_count = np.bincount(self.group[self.cens_rows], minlength=self.n_groups)
-        self._cens_sum = sparse.csr_matrix(
-            (
-                np.ones(self.cens_rows.shape[0]),
-                self.x_row(self.cens_rows),
-                np.concatenate(([0], np.cumsum(cens_count))),
-            ),
-            shape=(self.n_groups, n),
-        )
-        eg_indptr = np.concatenate(([0], np.cumsum(counts)))
-        self._dead_sum = sparse.csr_matrix(
-            (np.ones(self.dead_rows.shape[0]), self.x_row(self.dead_rows), eg_indptr),
-            shape=(counts.shape[0], n),
-        )
+        self._cens_sum: sparse.csr_matrix | None = None
+        self._dead_sum: sparse.csr_matrix | None = None
+        if not self._row_path:
+            cens_count = np.bincount(self.group[self.cens_rows], minlength=self.n_groups)
+            self._cens_sum = sparse.csr_matrix(
+                (
+                    np.ones(self.cens_rows.shape[0]),
+                    self.cens_rows,
+                    np.concatenate(([0], np.cumsum(cens_count))),
+                ),
+                shape=(self.n_groups, n),
+            )
+            eg_indptr = np.concatenate(([0], np.cumsum(counts)))
+            self._dead_sum = sparse.csr_matrix(
+                (np.ones(self.dead_rows.shape[0]), self.dead_rows, eg_indptr),
+                shape=(counts.shape[0], n),
+            )
         self.slot_weight = wsum
-        self.weighted_x_dead = self.x[self.x_row(self.dead_rows)].T @ self.dead_w
-
-    def x_row(self, rows: NDArray[np.intp]) -> NDArray[np.intp]:
-        """Rows of ``self.x`` holding the given sorted rows."""
-        return rows if self._x_sorted else self.order[rows]
-
-    def sorted_x(self) -> NDArray[np.float64]:
-        """The centred covariates in sorted row order."""
-        return self.x if self._x_sorted else self.x[self.order]
-
-    def _to_x_order(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
-        if self._x_sorted:
-            return values
-        out = np.empty_like(values)
-        out[self.order] = values
-        return out
+        self.weighted_x_dead = self.x[self.dead_rows].T @ self.dead_w
 
     # -- cumulative sums within strata -------------------------------------------------------
     def cum(self, a: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -273,15 +274,16 @@ class RiskSets:
         eg = self.event_groups
         p = self.x.shape[1]
         n_eg = eg.shape[0]
-        if not self._row_path:
-            self._cens_sum.data = wr[self.cens_rows]
-            g1 = np.asarray(self._cens_sum @ self.x)
+        cens_sum, dead_sum = self._cens_sum, self._dead_sum
+        if cens_sum is not None and dead_sum is not None:
+            cens_sum.data = wr[self.cens_rows]
+            g1 = np.asarray(cens_sum @ self.x)
             e0, e1 = np.zeros(n_eg), np.zeros((n_eg, p))
             if n_eg:
                 wd = wr[self.dead_rows]
-                self._dead_sum.data = wd
+                dead_sum.data = wd
                 e0 = np.add.reduceat(wd, self.dead_group_start)
-                e1 = np.asarray(self._dead_sum @ self.x)
+                e1 = np.asarray(dead_sum @ self.x)
                 g1[eg] += e1
             s0 = self.cum(np.add.reduceat(wr, self.group_start))[eg]
             s1 = self.cum(g1)[eg]
@@ -305,8 +307,7 @@ class RiskSets:
 
     def terms(self, beta: NDArray[np.float64]) -> GroupTerms:
         """Risk-set sums at ``beta``, one row per event group (see :class:`GroupTerms`)."""
-        eta_x = self.x @ beta
-        eta = eta_x if self._x_sorted else eta_x[self.order]
+        eta = self.x @ beta
         top = float(eta.max()) if eta.size else 0.0
         shift = top if top > _OVERFLOW_SHIFT else 0.0
         risk = np.exp(eta - shift)
@@ -379,7 +380,7 @@ class RiskSets:
         )
         score = self.weighted_x_dead - (gt.s1.T @ gt.h1 - gt.e1.T @ gt.hf)
         c = self._weight_c(gt, ones)
-        v = self._to_x_order(np.sqrt(self.w * gt.risk * c))
+        v = np.sqrt(self.w * gt.risk * c)
         y = np.multiply(self.x, v[:, None], out=self.scratch)
         info = y.T @ y - self._pair_outer(gt, None)
         return Evaluation(loglik=loglik, score=score, information=info)
@@ -396,7 +397,7 @@ class RiskSets:
         gt = self.terms(beta)
         ph = phi[self.event_groups]
         dead_phi = phi[self.group[self.dead_rows]]
-        xs = self.sorted_x()
+        xs = self.x
         score = xs[self.dead_rows].T @ (self.dead_w * dead_phi) - (
             gt.s1.T @ (ph * gt.h1) - gt.e1.T @ (ph * gt.hf)
         )
@@ -428,7 +429,7 @@ class RiskSets:
         dr = self.dead_rows
         cx = a2[grp]
         cx[dr] -= b2[grp[dr]]
-        xs = self.sorted_x()
+        xs = self.x
         resid: NDArray[np.float64] = -gt.risk[:, None] * (xs * c[:, None] - cx)
         resid[dr] += xs[dr] - mbar[grp[dr]]
         out = np.empty_like(resid)
