@@ -146,7 +146,6 @@ def test_bad_frames_raise() -> None:
         plot_forest(UNIVARIATE.assign(hr=np.log(UNIVARIATE["hr"])))
 
 
-
 def test_hr_axis_tick_labels_keep_apart() -> None:
     # a 0.02-100 axis once labelled both 0.02 and 0.1, which ran together ("0.020.1")
     frame = pd.DataFrame(
