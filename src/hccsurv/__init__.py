@@ -11,7 +11,9 @@ results with ``to_frame()`` and ``to_dict()``; ``run_study`` runs a whole study 
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import version as _version
+
+__version__ = _version("hccsurv")  # one source of truth: pyproject.toml
 
 from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
 from hccsurv.analysis.coxph import CoxModel, coxph

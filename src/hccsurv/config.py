@@ -647,6 +647,16 @@ class StudyConfig(_Section):
         p = Path(path)
         return p if p.is_absolute() else self._base_dir / p
 
+    @property
+    def cox_labels(self) -> dict[str, str]:
+        """Display label of each Cox candidate column (``"ECOG 0 vs ≥1"``)."""
+        return {c.column: c.label or c.column for c in self.cox.candidates}
+
+    @property
+    def variable_labels(self) -> dict[str, str]:
+        """Display label of every described column; Table 1's label wins over the Cox one."""
+        return self.cox_labels | {b.column: b.label or b.column for b in self.baseline}
+
 
 def _unwrap(annotation: Any) -> Any:
     """Strip Optional/Annotated/list/dict wrappers down to a model class when there is one."""

@@ -140,8 +140,8 @@ def _response(cohort: Cohort, config: StudyConfig) -> ResponseAnalysis | None:
             death_dates=_dates(frame, cohort.id_column, config.study.death_column),
         )
         best = assessment.best.to_frame()
-        by_patient = dict(zip(best["patient_id"].astype(str), best["bor"], strict=True))
-        bor = pd.Series([by_patient.get(i, "NE") for i in ids], index=frame.index, name="bor")
+        by_patient = pd.Series(best["bor"].to_numpy(), index=best["patient_id"].astype(str))
+        bor = ids.map(by_patient).fillna("NE").rename("bor")
     else:
         if r.best_response is None:
             raise ConfigError(

@@ -126,6 +126,7 @@ def _curve_summary(
     tau: float | None,
     conf_type: str,
     conf_level: float,
+    known_rmst: Rmst | None = None,
 ) -> tuple[CurveSummary, str | None]:
     at = km.survival_at(np.asarray(landmarks, dtype=float))
     rates = tuple(
@@ -133,8 +134,8 @@ def _curve_summary(
         for t, s, lo, hi in zip(landmarks, at.surv, at.lower, at.upper, strict=True)
     )
     note = None
-    rm: Rmst | None = None
-    if tau is not None:
+    rm: Rmst | None = known_rmst
+    if tau is not None and rm is None:
         if float(np.max(time)) >= tau:
             rm = rmst(time, event, tau, conf_level=conf_level)
         else:
@@ -188,12 +189,25 @@ def summarize_endpoint(
     order = tuple(group_order)
     kmg = kaplan_meier_groups(t, e, g, order=order, conf_type=conf_type, conf_level=conf_level)
     km_all = kaplan_meier(t, e, conf_type=conf_type, conf_level=conf_level)
+    masks = {lab: g == lab for lab in order}
+    # the two-group comparison carries each group's RMST: computed once, reused per curve
+    comparison: RmstComparison | None = None
+    if tau is not None and len(order) == 2 and all(t[m].max() >= tau for m in masks.values()):
+        comparison = rmst_compare(t, e, g, tau, order=order, conf_level=conf_level)
     notes: list[str] = []
     groups: list[CurveSummary] = []
     for lab in order:
-        mask = g == lab
+        mask = masks[lab]
         cs, note = _curve_summary(
-            lab, kmg.curves[lab], t[mask], e[mask], landmarks, tau, conf_type, conf_level
+            lab,
+            kmg.curves[lab],
+            t[mask],
+            e[mask],
+            landmarks,
+            tau,
+            conf_type,
+            conf_level,
+            known_rmst=None if comparison is None else comparison.groups[lab],
         )
         groups.append(cs)
         if note:
@@ -204,9 +218,6 @@ def summarize_endpoint(
     if note:
         notes.append(note)
     lr = logrank(t, e, g, order=order)
-    comparison: RmstComparison | None = None
-    if tau is not None and len(order) == 2 and all(cs.rmst is not None for cs in groups):
-        comparison = rmst_compare(t, e, g, tau, order=order, conf_level=conf_level)
     differences: tuple[LandmarkDifference, ...] = ()
     if len(order) == 2:
         differences = tuple(

@@ -10,7 +10,7 @@ import pandas as pd
 from hccsurv.analysis.study import StudyAnalysis
 from hccsurv.clinical.response import ReaderAgreement
 from hccsurv.config import StudyConfig
-from hccsurv.present.format import FormatOptions, format_number
+from hccsurv.present.format import FormatOptions, format_n_pct, format_number
 from hccsurv.present.report_html import (
     Block,
     Figure,
@@ -63,7 +63,7 @@ def _missing_table(analysis: StudyAnalysis, config: StudyConfig) -> Table | None
         id="missing",
         title="Missing values among the patients analysed",
         columns=(Column("column", "Variable", "left"), Column("n", "Missing, n (%)")),
-        rows=tuple(Row((k, f"{v} ({100 * v / n:.1f})")) for k, v in missing.items()),
+        rows=tuple(Row((k, format_n_pct(v, n))) for k, v in missing.items()),
         data=pd.DataFrame({"column": list(missing), "missing": list(missing.values())}),
     )
 
@@ -119,7 +119,7 @@ def build_document(
 ) -> ReportDocument:
     """The report: methods, patient flow, Table 1, response, survival, Cox, appendix."""
     by_name = {f.name: f for f in figures}
-    labels = {c.column: c.label or c.column for c in config.cox.candidates}
+    labels = config.cox_labels
     sections: list[Section] = [
         Section("methods", "Statistical methods", tuple(Paragraph(p) for p in methods)),
     ]

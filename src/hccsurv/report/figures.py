@@ -110,8 +110,9 @@ def build_figures(
         }
         if models.multivariable is not None:
             frames["Multivariable"] = models.multivariable.to_frame()
-        labels = {c.column: c.label or c.column for c in config.cox.candidates}
-        forest = plot_forest(frames, labels=labels, style=_style(config), format_options=options)
+        forest = plot_forest(
+            frames, labels=config.cox_labels, style=_style(config), format_options=options
+        )
         name = f"forest_{ep.name.lower()}"
         paths = _save(name, forest.figure, folder, config)
         out.append(
@@ -127,9 +128,9 @@ def build_figures(
             )
         )
     if analysis.adjusted is not None:
-        names = {c.column: c.label or c.column for c in config.cox.candidates}
-        names |= {b.column: b.label or b.column for b in config.baseline}
-        love = plot_love(analysis.adjusted.balance, variable_labels=names, style=_style(config))
+        love = plot_love(
+            analysis.adjusted.balance, variable_labels=config.variable_labels, style=_style(config)
+        )
         paths = _save("love", love.figure, folder, config)
         out.append(
             SavedFigure(

@@ -63,7 +63,7 @@ def build_tables(
         title=f"Table {number}. Survival outcomes",
     )
     number += 1
-    labels = {c.column: c.label or c.column for c in config.cox.candidates}
+    labels = config.cox_labels
     cox = []
     for ep in analysis.endpoints:
         if ep.models is None:
@@ -82,9 +82,8 @@ def build_tables(
     balance = adjusted = None
     if analysis.adjusted is not None:
         a = analysis.adjusted
-        names = {**labels, **{b.column: b.label or b.column for b in config.baseline}}
         balance = balance_table(
-            a.balance, labels=a.labels, variable_labels=names, options=options
+            a.balance, labels=a.labels, variable_labels=config.variable_labels, options=options
         ).with_title(f"Table {number}. Covariate balance before and after adjustment")
         number += 1
         adjusted = adjusted_outcomes_table(
