@@ -73,9 +73,11 @@ def _figure(fig: SavedFigure) -> Figure:
 
 
 def _published_table(comparisons: Sequence[Comparison], options: FormatOptions) -> Table:
-    def text(x: float | None) -> str:
+    def text(x: float | None, exact: bool) -> str:
         if x is None:
             return options.not_applicable
+        if exact:  # counts: 66, not 66.0
+            return format_number(x, 0, options=options)
         return format_number(x, 3 if abs(x) < 1 else 1, options=options)
 
     verdict = {True: "yes", False: "NO", None: "shown only"}
@@ -86,7 +88,15 @@ def _published_table(comparisons: Sequence[Comparison], options: FormatOptions) 
         "shown": "–",
     }
     rows = tuple(
-        Row((c.quantity, text(c.published), text(c.observed), tol[c.tolerance], verdict[c.within]))
+        Row(
+            (
+                c.quantity,
+                text(c.published, c.tolerance == "exact"),
+                text(c.observed, c.tolerance == "exact"),
+                tol[c.tolerance],
+                verdict[c.within],
+            )
+        )
         for c in comparisons
     )
     return Table(
