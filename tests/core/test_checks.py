@@ -97,6 +97,41 @@ def test_aggregate_paths_agree() -> None:
     assert a.n_risk[0].sum() == w.sum()
 
 
+@pytest.mark.parametrize(
+    "dtype", [np.bool_, np.int8, np.uint8, np.int32, np.int64, np.uint64, float]
+)
+def test_unweighted_day_counts_agree_with_the_sorting_path(dtype: type) -> None:
+    # the unweighted integer-day path counts 2 * slot + event in one bincount
+    rng = np.random.default_rng(2)
+    t = rng.integers(0, 40, 500).astype(float)
+    e = rng.integers(0, 2, 500).astype(dtype)
+    g = rng.integers(0, 2, 500)
+    for cells, k in ((None, 1), (g, 2)):
+        a = aggregate(check_survival(t, e), cells, k)
+        b = aggregate(check_survival(t + 0.5, e), cells, k)  # not whole days: argsort path
+        np.testing.assert_array_equal(a.time + 0.5, b.time)
+        for f in ("n_event", "n_censor", "n_risk", "n_rows", "n_obs"):
+            np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
+    s = check_survival(t, e)
+    assert s.event.dtype == np.float64 and s.event.tolist() == e.astype(float).tolist()
+    assert (s.time_min, s.time_max) == (float(t.min()), float(t.max()))
+
+
+@pytest.mark.parametrize(
+    ("event", "match"),
+    [
+        (np.array([0, -1, 1], dtype=np.int64), r"event\[1\] = -1.0 is not 0 or 1"),
+        (np.array([0, 1, -1], dtype=np.int8), r"event\[2\] = -1.0 is not 0 or 1"),
+        (np.array([0, 1, 7], dtype=np.uint64), r"event\[2\] = 7.0 is not 0 or 1"),
+        (np.array([1, 2, 2], dtype=np.int32), r"event\[1\] = 2.0.*status - 1"),
+        (np.array([0.0, 0.5, 1.0]), r"event\[1\] = 0.5 is not 0 or 1"),
+    ],
+)
+def test_bad_event_codes_of_every_dtype(event: np.ndarray, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        check_survival([1.0, 2.0, 3.0], event)
+
+
 def test_single_patient_group_and_all_censored() -> None:
     fits = kaplan_meier_groups([1, 2, 3, 4], [1, 0, 1, 0], ["a", "a", "a", "b"])
     b = fits.curves["b"]

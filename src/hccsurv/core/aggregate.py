@@ -102,6 +102,47 @@ def _finish(
     )
 
 
+def _aggregate_days(
+    data: SurvivalArrays,
+    cells: NDArray[np.intp] | None,
+    n_cells: int,
+    base: int,
+    unit: bool,
+) -> TimeAggregates:
+    """Integer-valued times: slot ``(t - base) * n_cells + cell`` per row, counted by bincount.
+
+    Unweighted rows take a single bincount of ``2 * slot + event``: its even entries count the
+    censorings and its odd entries the events of each slot.
+    """
+    size = int(data.time_max - base + 1.0) * n_cells
+    idx = data.time.astype(np.intp)  # a fresh array (astype copies), so it can be updated in place
+    if base:
+        idx -= base
+    if cells is not None:
+        idx *= n_cells
+        idx += cells
+    if unit:
+        np.left_shift(idx, 1, out=idx)
+        np.add(idx, data.event_codes, out=idx, dtype=np.intp, casting="unsafe")
+        pairs = np.bincount(idx, minlength=2 * size).reshape(-1, 2)
+        ev_all = pairs[:, 1]
+        rows_all = pairs.sum(axis=1)
+        tot_all: NDArray[Any] = rows_all
+    else:
+        w = data.weights
+        rows_all = np.bincount(idx, minlength=size)
+        ev_all = np.bincount(idx, weights=w * data.event, minlength=size)
+        tot_all = np.bincount(idx, w, minlength=size)
+    rows2 = rows_all.reshape(-1, n_cells)
+    present = np.flatnonzero(rows2.sum(axis=1) > 0)
+    return _finish(
+        present.astype(np.float64) + base,
+        ev_all.reshape(-1, n_cells)[present],
+        tot_all.reshape(-1, n_cells)[present],
+        rows2[present].astype(np.int64),
+    )
+
+
 def aggregate(
     data: SurvivalArrays,
     cells: NDArray[np.intp] | None = None,
@@ -128,41 +169,20 @@ def aggregate(
     ``numpy.bincount`` (no sort; gaps of at least 1 can never be near-ties below
     :math:`1/\\varepsilon`). Otherwise the rows are sorted once.
     """
-    t, e, w = data.time, data.event, data.weights
+    t, w = data.time, data.weights
     n = t.shape[0]
     unit = data.unit_weights or bool(np.all(w == 1.0))
-    tmin = float(t.min())
-    tmax = float(t.max())
+    tmin, tmax = data.time_min, data.time_max
     limit = max(4.0 * n, float(_BINCOUNT_MIN_SLOTS))
     base = 0.0 if (tmax + 1.0) * n_cells <= limit else tmin
-    ti: NDArray[np.intp] | None = None
     if (
         tmax < 1.0 / AEQ_TOLERANCE
         and (tmax - base + 1.0) * n_cells <= limit
         and bool(np.all(t[:64] == np.floor(t[:64])))  # cheap early exit for continuous times
         and bool(np.equal(np.floor(t), t).all())  # float compare: faster than int vs float
     ):
-        ti = t.astype(np.intp)
-    if ti is not None:
-        size = int(tmax - base + 1.0) * n_cells
-        idx = ti  # a fresh array (astype copies), so it can be updated in place
-        if base != 0.0:
-            idx -= int(base)
-        if cells is not None:
-            idx *= n_cells
-            idx += cells
-        rows_all = np.bincount(idx, minlength=size)
-        ev_all = np.bincount(idx, weights=e if unit else w * e, minlength=size)
-        tot_all = rows_all.astype(np.float64) if unit else np.bincount(idx, w, minlength=size)
-        rows2 = rows_all.reshape(-1, n_cells)
-        present = np.flatnonzero(rows2.sum(axis=1) > 0)
-        time = present.astype(np.float64) + base
-        return _finish(
-            time,
-            ev_all.reshape(-1, n_cells)[present],
-            tot_all.reshape(-1, n_cells)[present],
-            rows2[present].astype(np.int64),
-        )
+        return _aggregate_days(data, cells, n_cells, int(base), unit)
+    e = data.event
     order = np.argsort(t)
     ts = t[order]
     new = np.empty(n, dtype=np.bool_)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -30,17 +31,26 @@ class SurvivalArrays:
     Attributes
     ----------
     time : float64 array, finite and >= 0.
-    event : float64 array of 0.0 (censored) and 1.0 (event).
+    event_codes : the event indicators, 0 (censored) or 1 (event), in an integer or boolean dtype
+        (the input's own when it was one: no conversion pass).
     weights : float64 array of case weights, finite and >= 0 (when none were given: a read-only
         array of ones).
     unit_weights : True when no weights were given.
+    time_min, time_max : the smallest and largest time (found by the checks; reused by the
+        aggregation).
     """
 
     time: NDArray[np.float64]
-    event: NDArray[np.float64]
+    event_codes: NDArray[Any]
     weights: NDArray[np.float64]
-    unit_weights: bool = False
-    """True when no weights were given (all ones); lets the aggregation skip the weights."""
+    unit_weights: bool
+    time_min: float
+    time_max: float
+
+    @cached_property
+    def event(self) -> NDArray[np.float64]:
+        """The event indicators as float64 0.0 / 1.0 (computed on first use)."""
+        return self.event_codes.astype(np.float64)
 
     @property
     def n(self) -> int:
@@ -142,43 +152,48 @@ def check_survival(
         Naming the first offending index and value, and the fix.
     """
     t = _as_float(_as_1d(time, "time"), "time")
-    e_raw = _as_1d(event, "event")
-    e = _as_float(e_raw, "event")
+    codes = _as_1d(event, "event")
     n = t.shape[0]
-    if e.shape[0] != n:
+    if codes.shape[0] != n:
         raise InputError(
-            f"time has {n} values but event has {e.shape[0]}; pass one event code per time"
+            f"time has {n} values but event has {codes.shape[0]}; pass one event code per time"
         )
     if n == 0:
         raise InputError("time and event are empty; at least one observation is needed")
     # one reduction each in the common case; the element-wise checks only when they can fail
-    if not (math.isfinite(float(t.sum())) and float(t.min()) >= 0.0):
+    # (a NaN makes the minimum NaN, an infinity makes the maximum infinite)
+    tmin, tmax = float(t.min()), float(t.max())
+    if not (tmin >= 0.0 and math.isfinite(tmax)):
         _check_time(t)
-    if not (e_raw.dtype.kind in "biu" and float(e_raw.min()) >= 0 and float(e_raw.max()) <= 1):
+    if codes.dtype.kind == "b":
+        pass
+    elif codes.dtype.kind in "iu":
+        # one pass: read as unsigned, a negative code is huge
+        if int(codes.view(codes.dtype.str.replace("i", "u")).max()) > 1:
+            _check_event(_as_float(codes, "event"))
+    else:
+        e = _as_float(codes, "event")
         _check_event(e)
+        codes = e == 1.0
+    codes = np.ascontiguousarray(codes)
     if weights is None:
         # a read-only view of one 1.0: no n-sized allocation for the common unweighted case
         ones = np.broadcast_to(np.float64(1.0), (n,))
-        return SurvivalArrays(time=t, event=e, weights=ones, unit_weights=True)
-    else:
-        w = _as_float(_as_1d(weights, "weights"), "weights")
-        if w.shape[0] != n:
-            raise InputError(
-                f"time has {n} values but weights has {w.shape[0]}; pass one weight per row"
-            )
-        bad = ~np.isfinite(w)
-        if bad.any():
-            i = _first_bad(bad)
-            raise InputError(
-                f"weights[{i}] = {float(w[i])!r} is not a finite number; fix or drop it"
-            )
-        bad = w < 0
-        if bad.any():
-            i = _first_bad(bad)
-            raise InputError(
-                f"weights[{i}] = {float(w[i])!r} is negative; case weights must be >= 0"
-            )
-    return SurvivalArrays(time=t, event=e, weights=w)
+        return SurvivalArrays(t, codes, ones, unit_weights=True, time_min=tmin, time_max=tmax)
+    w = _as_float(_as_1d(weights, "weights"), "weights")
+    if w.shape[0] != n:
+        raise InputError(
+            f"time has {n} values but weights has {w.shape[0]}; pass one weight per row"
+        )
+    bad = ~np.isfinite(w)
+    if bad.any():
+        i = _first_bad(bad)
+        raise InputError(f"weights[{i}] = {float(w[i])!r} is not a finite number; fix or drop it")
+    bad = w < 0
+    if bad.any():
+        i = _first_bad(bad)
+        raise InputError(f"weights[{i}] = {float(w[i])!r} is negative; case weights must be >= 0")
+    return SurvivalArrays(t, codes, w, unit_weights=False, time_min=tmin, time_max=tmax)
 
 
 def _label(value: Any) -> str:

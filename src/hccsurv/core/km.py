@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
 
 from hccsurv.core._result import Result, jsonable
 from hccsurv.core.aggregate import TimeAggregates, aggregate
 from hccsurv.core.checks import check_groups, check_survival
+from hccsurv.core.distributions import z_for_level
 from hccsurv.errors import InputError
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def survfit_confint(surv: F64, se: F64, conf_type: str, conf_level: float) -> tu
     n = surv.shape[0]
     if conf_type == "none":
         return np.full(n, np.nan), np.full(n, np.nan)
-    z = float(norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
+    z = z_for_level(conf_level)
     p = surv
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if conf_type == "plain":

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
 
 from hccsurv.core._result import Result
+from hccsurv.core.distributions import normal_two_sided_p, z_for_level
 from hccsurv.core.km import kaplan_meier_groups
 from hccsurv.errors import InputError
 
@@ -108,7 +108,7 @@ def landmark_difference(
             p=None,
             conf_level=conf_level,
         )
-    zc = float(norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
+    zc = z_for_level(conf_level)
     z = diff / se
     return LandmarkDifference(
         labels=fits.labels,
@@ -120,6 +120,6 @@ def landmark_difference(
         lower=diff - zc * se,
         upper=diff + zc * se,
         z=z,
-        p=float(2.0 * norm.sf(abs(z))),
+        p=normal_two_sided_p(z),
         conf_level=conf_level,
     )

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
 
 from hccsurv.core._result import Result
 from hccsurv.core.aggregate import TimeAggregates, aggregate
 from hccsurv.core.checks import check_groups, check_survival
+from hccsurv.core.distributions import chi2_sf
 from hccsurv.errors import InputError
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def logrank(
         raise InputError(f"the log-rank test needs at least two groups; got only {labels!r}")
     observed, expected, variance = logrank_from_aggregates(agg, len(labels), rho=rho)
     chisq, df = _chisq(observed, expected, variance)
-    p = float(chi2.sf(chisq, df)) if df > 0 else None
+    p = chi2_sf(chisq, df) if df > 0 else None
     return LogRank(
         labels=labels,
         n=n,
@@ -269,6 +269,6 @@ def logrank_trend(
         variance=v,
         chisq=stat,
         df=1,
-        p=float(chi2.sf(stat, 1)),
+        p=chi2_sf(stat, 1),
         rho=float(rho),
     )

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import norm
 
 from hccsurv.core._result import Result, jsonable
 from hccsurv.core.aggregate import TimeAggregates, aggregate
 from hccsurv.core.checks import check_groups, check_survival
+from hccsurv.core.distributions import normal_two_sided_p, z_for_level
 from hccsurv.errors import InputError
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class Rmst(Result):
 def _z(conf_level: float) -> float:
     if not 0.0 < conf_level < 1.0:
         raise InputError(f"conf_level = {conf_level!r} must be strictly between 0 and 1")
-    return float(norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
+    return z_for_level(conf_level)
 
 
 def _check_tau(tau: float, tmax: float, where: str) -> None:
@@ -212,11 +212,11 @@ def rmst_compare(
         difference_se=dse,
         difference_lower=diff - z * dse,
         difference_upper=diff + z * dse,
-        difference_p=float(2.0 * norm.sf(abs(diff) / dse)),
+        difference_p=normal_two_sided_p(diff / dse),
         ratio=float(np.exp(log_ratio)),
         ratio_log_se=lse,
         ratio_lower=float(np.exp(log_ratio - z * lse)),
         ratio_upper=float(np.exp(log_ratio + z * lse)),
-        ratio_p=float(2.0 * norm.sf(abs(log_ratio) / lse)),
+        ratio_p=normal_two_sided_p(log_ratio / lse),
         conf_level=conf_level,
     )
