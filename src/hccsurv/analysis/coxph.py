@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg
 
 from hccsurv.analysis.design import Design, build_design
 from hccsurv.core._result import Result, jsonable
 from hccsurv.core.concordance import concordance
 from hccsurv.core.cox import CoxData, CoxFit, GlobalTest, cox_fit, prepare_cox_data
 from hccsurv.core.cox_predict import PredictedSurvival, predict_cox_survival
+from hccsurv.core.distributions import chi2_sf
 from hccsurv.core.zph import ZphResult, cox_zph
 from hccsurv.errors import InputError
 
@@ -205,7 +206,7 @@ def _term_tests(design: Design, fit: CoxFit) -> tuple[TermTest, ...]:
         b = fit.coef[idx]
         v = fit.var[np.ix_(idx, idx)]
         chisq = float(b @ linalg.solve(v, b, assume_a="sym"))
-        p = float(stats.chi2.sf(chisq, idx.size)) if math.isfinite(chisq) else math.nan
+        p = chi2_sf(chisq, idx.size) if math.isfinite(chisq) else math.nan
         out.append(TermTest(variable=term.variable, df=int(idx.size), chisq=chisq, p=p))
     return tuple(out)
 

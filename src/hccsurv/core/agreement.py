@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from scipy import stats
 
 from hccsurv.core._result import Result
+from hccsurv.core.distributions import beta_quantile, normal_quantile
 from hccsurv.errors import InputError
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def kappa_from_table(
     col = p.sum(axis=0)
     p_o = float(np.sum(w * p))
     p_e = float(np.sum(w * np.outer(row, col)))
-    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+    z = normal_quantile(0.5 + conf_level / 2)
     if np.isclose(p_e, 1.0, rtol=0.0, atol=1e-12):
         kappa = se = float("nan")
     else:
@@ -142,8 +142,8 @@ def kappa_from_table(
     agree = round(float(np.trace(counts)))
     total = round(n)
     alpha = 1.0 - conf_level
-    lower = float(stats.beta.ppf(alpha / 2, agree, total - agree + 1)) if agree > 0 else 0.0
-    upper = float(stats.beta.ppf(1 - alpha / 2, agree + 1, total - agree)) if agree < total else 1.0
+    lower = beta_quantile(alpha / 2, agree, total - agree + 1) if agree > 0 else 0.0
+    upper = beta_quantile(1 - alpha / 2, agree + 1, total - agree) if agree < total else 1.0
     return Agreement(
         categories=labels,
         weights=weights,

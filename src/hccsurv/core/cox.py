@@ -36,11 +36,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import linalg, stats
+from scipy import linalg
 
 from hccsurv.core._result import Result
 from hccsurv.core.checks import check_survival
 from hccsurv.core.cox_efron import Evaluation, RiskSets
+from hccsurv.core.distributions import chi2_sf, normal_quantile, normal_two_sided_p_array
 from hccsurv.core.timefix import aeq_times_order
 from hccsurv.errors import ConvergenceError, InputError, StatisticalWarning
 
@@ -71,7 +72,7 @@ class GlobalTest(Result):
 
 
 def _chisq_test(name: str, chisq: float, df: int) -> GlobalTest:
-    p = float(stats.chi2.sf(chisq, df)) if math.isfinite(chisq) else math.nan
+    p = chi2_sf(chisq, df) if math.isfinite(chisq) else math.nan
     return GlobalTest(name=name, chisq=float(chisq), df=int(df), p=p)
 
 
@@ -431,8 +432,8 @@ def cox_fit(
     se = np.sqrt(np.diag(naive_var))
     used_se = robust_se if robust else se
     z = beta / used_se
-    pval = 2.0 * stats.norm.sf(np.abs(z))
-    q = float(stats.norm.ppf(0.5 + conf_level / 2.0))
+    pval = normal_two_sided_p_array(z)
+    q = normal_quantile(0.5 + conf_level / 2.0)
     delta = beta - beta0
     wald = float(delta @ _solve(var, delta))
     eta = data.x @ beta - float(data.means @ beta)

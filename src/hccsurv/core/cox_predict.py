@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from hccsurv.core._result import Result
 from hccsurv.core.cox import CoxData
+from hccsurv.core.distributions import normal_quantile
 from hccsurv.errors import InputError
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def predict_cox_survival(
     se = r0 * np.sqrt(np.cumsum(dvar[keep]) + np.einsum("ij,jk,ik->i", d, var, d))
     cumhaz = r0 * lam0
     surv = np.exp(-cumhaz)
-    z = float(stats.norm.ppf(0.5 + conf_level / 2.0))
+    z = normal_quantile(0.5 + conf_level / 2.0)
     times = data.time[rs.order][gs][keep]
     return PredictedSurvival(
         time=times,

@@ -28,9 +28,17 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
 from hccsurv.core._result import Result
+from hccsurv.core.distributions import (
+    average_ranks,
+    chi2_sf,
+    f_sf,
+    hypergeom_logpmf,
+    normal_cdf,
+    t_sf,
+)
 from hccsurv.errors import InputError
 
 if TYPE_CHECKING:
@@ -220,7 +228,7 @@ def chisq_test(table: ArrayLike, *, correct: bool = False) -> TestResult:
         statistic_name="X-squared",
         statistic=stat,
         parameter=(df,),
-        p_value=float(stats.chi2.sf(stat, df)),
+        p_value=chi2_sf(stat, df),
         expected=_expected_tuple(e),
         n=int(t.sum()),
     )
@@ -287,7 +295,7 @@ class _NoncentralHypergeometric:
         self.lo = max(0, k - n)
         self.hi = min(k, m)
         self.support = np.arange(self.lo, self.hi + 1, dtype=float)
-        self.logdc = stats.hypergeom.logpmf(self.support, m + n, m, k)
+        self.logdc = hypergeom_logpmf(self.support, m + n, m, k)
 
     def density(self, ncp: float) -> NDArray[np.float64]:
         d = self.logdc + math.log(ncp) * self.support
@@ -629,7 +637,7 @@ def t_test(x: ArrayLike, y: ArrayLike, *, var_equal: bool = True) -> TestResult:
         statistic_name="t",
         statistic=stat,
         parameter=(df,),
-        p_value=float(2.0 * stats.t.sf(abs(stat), df)),
+        p_value=2.0 * t_sf(abs(stat), df),
         n=nx + ny,
     )
 
@@ -664,7 +672,7 @@ def oneway_anova(groups: Sequence[ArrayLike]) -> TestResult:
         statistic_name="F",
         statistic=stat,
         parameter=(df1, df2),
-        p_value=float(stats.f.sf(stat, df1, df2)),
+        p_value=f_sf(stat, df1, df2),
         n=n,
     )
 
@@ -704,7 +712,7 @@ def wilcoxon_rank_sum(
     xa = _as_sample(x, "x", 1)
     ya = _as_sample(y, "y", 1)
     nx, ny = xa.size, ya.size
-    ranks = stats.rankdata(np.concatenate([xa, ya]))
+    ranks = average_ranks(np.concatenate([xa, ya]))
     w = float(ranks[:nx].sum() - nx * (nx + 1) / 2.0)
     _, tie_counts = np.unique(ranks, return_counts=True)
     has_ties = bool((tie_counts > 1).any())
@@ -731,7 +739,7 @@ def wilcoxon_rank_sum(
         raise InputError("all values are tied; the rank-sum test is undefined")
     corr = 0.5 * math.copysign(1.0, z) if (correct and z != 0) else 0.0
     z = (z - corr) / sigma
-    p = 2.0 * min(float(stats.norm.cdf(z)), float(stats.norm.sf(z)))
+    p = 2.0 * min(normal_cdf(z), normal_cdf(-z))
     if want_exact:
         reason = "normal approximation: ties prevent the exact p"
     elif exact is None:
@@ -760,7 +768,7 @@ def kruskal_wallis(groups: Sequence[ArrayLike]) -> TestResult:
     """
     gs = _as_groups(groups, 2)
     n = sum(g.size for g in gs)
-    ranks = stats.rankdata(np.concatenate(gs))
+    ranks = average_ranks(np.concatenate(gs))
     bounds = np.cumsum([0] + [g.size for g in gs])
     h = sum(float(ranks[a:b].sum()) ** 2 / (b - a) for a, b in itertools.pairwise(bounds))
     _, ties = np.unique(ranks, return_counts=True)
@@ -775,6 +783,6 @@ def kruskal_wallis(groups: Sequence[ArrayLike]) -> TestResult:
         statistic_name="Kruskal-Wallis chi-squared",
         statistic=stat,
         parameter=(df,),
-        p_value=float(stats.chi2.sf(stat, df)),
+        p_value=chi2_sf(stat, df),
         n=n,
     )

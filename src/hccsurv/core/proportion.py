@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scipy import stats
-
 from hccsurv.core._result import Result
+from hccsurv.core.distributions import beta_quantile
 from hccsurv.errors import InputError
 
 if TYPE_CHECKING:
@@ -55,6 +54,6 @@ def clopper_pearson(x: int, n: int, *, conf_level: float = 0.95) -> Proportion:
     if n == 0:
         return Proportion(x, n, None, None, None, conf_level)
     alpha = (1.0 - conf_level) / 2.0
-    low = 0.0 if x == 0 else float(stats.beta.ppf(alpha, x, n - x + 1))
-    high = 1.0 if x == n else float(stats.beta.ppf(1.0 - alpha, x + 1, n - x))
+    low = 0.0 if x == 0 else beta_quantile(alpha, x, n - x + 1)
+    high = 1.0 if x == n else beta_quantile(1.0 - alpha, x + 1, n - x)
     return Proportion(x, n, x / n, low, high, conf_level)

@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg, stats
+from scipy import linalg
 
 from hccsurv.core._result import Result
 from hccsurv.core.cox import CoxData
+from hccsurv.core.distributions import chi2_sf
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,7 +95,7 @@ def _km_before(time: NDArray[np.float64], event: NDArray[np.float64]) -> NDArray
 
 def _row(term: str, u: NDArray[np.float64], imat: NDArray[np.float64], df: int) -> ZphRow:
     chisq = float(u @ linalg.solve(imat, u, assume_a="sym"))
-    return ZphRow(term=term, chisq=chisq, df=df, p=float(stats.chi2.sf(chisq, df)))
+    return ZphRow(term=term, chisq=chisq, df=df, p=chi2_sf(chisq, df))
 
 
 def cox_zph(

@@ -21,7 +21,6 @@ _DEPENDENCIES = (
     "numpy",
     "scipy",
     "pandas",
-    "statsmodels",
     "matplotlib",
     "pydantic",
     "python-docx",

@@ -47,11 +47,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
 
 from hccsurv.analysis.adjust.evalue import EValue, evalue_hr
 from hccsurv.analysis.coxph import CoxModel, coxph
 from hccsurv.core._result import Result, jsonable
+from hccsurv.core.distributions import normal_cdf, normal_quantile
 from hccsurv.core.km import KaplanMeierGroups, kaplan_meier_groups
 from hccsurv.errors import InputError
 
@@ -159,7 +159,7 @@ def weighted_rmst(
     c0 = np.bincount(codes[~g], weights=d0, minlength=k)
     se1, se0 = float(np.sqrt(np.sum(c1**2))), float(np.sqrt(np.sum(c0**2)))
     dse = float(np.sqrt(np.sum((c1 - c0) ** 2)))
-    z = float(norm.ppf(0.5 + conf_level / 2.0))
+    z = normal_quantile(0.5 + conf_level / 2.0)
     diff = mu1 - mu0
     return RmstDifference(
         tau=float(tau),
@@ -171,7 +171,7 @@ def weighted_rmst(
         difference_se=dse,
         difference_lower=diff - z * dse,
         difference_upper=diff + z * dse,
-        difference_p=float(2.0 * norm.sf(abs(diff) / dse)) if dse > 0 else float("nan"),
+        difference_p=2.0 * normal_cdf(-(abs(diff) / dse)) if dse > 0 else float("nan"),
         conf_level=conf_level,
     )
 

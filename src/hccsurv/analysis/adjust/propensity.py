@@ -6,10 +6,11 @@ For patient :math:`i` with covariate row :math:`x_i` (treatment-coded factors, R
 .. math:: \\operatorname{logit} e(x_i) = \\alpha + x_i'\\beta, \\qquad
           e(x_i) = P(T_i = 1 \\mid x_i),
 
-fitted by maximum likelihood (IRLS, statsmodels ``GLM(..., Binomial())``), the model of R
-``glm(treat ~ covariates, family = binomial)`` and MatchIt's ``distance = "glm"``. ``linear`` is
-:math:`\\hat\\alpha + x_i'\\hat\\beta` (MatchIt ``link = "linear.logit"``), ``ps`` is
-:math:`\\hat e(x_i)`.
+fitted by maximum likelihood with the IRLS of R ``glm.fit``
+(:func:`hccsurv.core.logistic.logistic_fit`: same start, convergence rule and ``iter``), the
+model of R ``glm(treat ~ covariates, family = binomial)`` and MatchIt's ``distance = "glm"``.
+``linear`` is :math:`\\hat\\alpha + x_i'\\hat\\beta` (MatchIt ``link = "linear.logit"``), ``ps``
+is :math:`\\hat e(x_i)`; ``se`` comes from :math:`(X'WX)^{-1}` (R ``summary.glm``).
 
 Missing covariates: ``missing="complete"`` (default) keeps complete cases and counts the dropped
 patients; ``missing="indicator"`` keeps everyone, fills a missing number with the mean of the
@@ -27,7 +28,6 @@ Biometrika 71:1-10 (separation).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -35,10 +35,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from hccsurv.analysis.design import Design, build_design
 from hccsurv.core._result import Result, jsonable
+from hccsurv.core.logistic import logistic_fit
 from hccsurv.errors import InputError
 
 __all__ = ["MISSING_POLICIES", "PropensityModel", "fit_propensity"]
@@ -281,19 +281,11 @@ def fit_propensity(
     _check_separation(design, treated)
     x = np.column_stack([np.ones(treated.size), design.matrix])
     names = ("(Intercept)", *design.column_names)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        # imported here and not through statsmodels.api, which takes ~0.7 s to import
-        from statsmodels.genmod.families import Binomial
-        from statsmodels.genmod.generalized_linear_model import GLM
-
-        res = GLM(treated.astype(np.float64), x, family=Binomial()).fit(
-            method="IRLS", tol=1e-12, maxiter=100
-        )
-    coef = np.asarray(res.params, dtype=np.float64)
-    linear = x @ coef
-    ps = 1.0 / (1.0 + np.exp(-linear))
-    converged = bool(res.converged) and bool(np.all(np.isfinite(coef)))
+    res = logistic_fit(x, treated.astype(np.float64), names=names)
+    coef = res.coef
+    linear = res.linear
+    ps = res.fitted
+    converged = res.converged and bool(np.all(np.isfinite(coef)))
     extreme = (ps < _SEPARATION_PS) | (ps > 1.0 - _SEPARATION_PS)
     if not converged or extreme.any():
         j = int(np.argmax(np.abs(coef[1:]))) + 1
@@ -307,8 +299,6 @@ def fit_propensity(
             f"coefficient drifting to infinity is '{names[j]}' ({coef[j]:.3g}). Merge the "
             "levels of its covariate, drop it, or restrict the cohort"
         )
-    se = np.sqrt(np.diag(np.asarray(res.cov_params(), dtype=np.float64)))
-    z = coef / se
     return PropensityModel(
         group_col=group_col,
         reference=ref_label,
@@ -317,14 +307,14 @@ def fit_propensity(
         missing=missing,
         coef_names=names,
         coef=coef,
-        se=se,
-        z=z,
-        p=2.0 * stats.norm.sf(np.abs(z)),
+        se=res.se,
+        z=res.z,
+        p=res.p,
         ps=ps,
         linear=linear,
         treated=treated,
         rows=design.rows,
         dropped=tuple(frame.index[~frame.index.isin(list(design.rows))]),
         design=design,
-        iterations=int(getattr(res, "fit_history", {}).get("iteration", 0)),
+        iterations=res.iterations,
     )
