@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -100,3 +102,22 @@ def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     config = load_config(tmp_path / "study.toml")
     assert config.study.id_column == "patient_id"
+
+
+def test_console_entry_point_keeps_exit_codes_and_output(tmp_path: Path) -> None:
+    # main() leaves with os._exit after flushing: run it as its own process
+    def main(*args: str) -> subprocess.CompletedProcess[str]:
+        code = "from hccsurv.cli import main; main()"
+        return subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+        )
+
+    version = main("--version")
+    assert (version.returncode, version.stdout.strip()) == (0, f"hccsurv {__version__}")
+    missing = main("run", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "out"))
+    assert missing.returncode == 3 and "No such file" in missing.stderr
+    assert not (tmp_path / "out").exists()
+    usage = main("--no-such-option")
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    done = main("run", "--json", "--out", str(tmp_path / "json"))
+    assert done.returncode == 0 and json.loads(done.stdout)["flow"]["analysed"] == 100

@@ -57,6 +57,18 @@ class ResponseAnalysis:
 
 
 @dataclass(frozen=True)
+class OutcomeAnalyses:
+    """The time-to-event part of a study: every endpoint and the confounding adjustment.
+
+    It is all the figures need, so a run can start drawing them while the response engine and
+    Table 1 are still being computed (see :func:`analyze_outcomes`).
+    """
+
+    endpoints: tuple[EndpointAnalysis, ...]
+    adjusted: AdjustedAnalysis | None
+
+
+@dataclass(frozen=True)
 class StudyAnalysis:
     """Every analysis of a study, in manuscript order."""
 
@@ -239,15 +251,29 @@ def _adjusted(cohort: Cohort, config: StudyConfig) -> AdjustedAnalysis | None:
     return adjust_study(cohort.frame, cohort.endpoints, cohort.group_column, cohort.groups, options)
 
 
-def analyze_study(cohort: Cohort, config: StudyConfig) -> StudyAnalysis:
-    """Run every analysis the config describes on ``cohort``."""
-    endpoints = tuple(_endpoint(cohort, config, name) for name in config.endpoints)
-    warnings = list(cohort.warnings)
+def analyze_outcomes(cohort: Cohort, config: StudyConfig) -> OutcomeAnalyses:
+    """Every endpoint (survival summary, Cox models, PH checks) and the adjustment."""
+    return OutcomeAnalyses(
+        endpoints=tuple(_endpoint(cohort, config, name) for name in config.endpoints),
+        adjusted=_adjusted(cohort, config),
+    )
+
+
+def analyze_study(
+    cohort: Cohort, config: StudyConfig, outcomes: OutcomeAnalyses | None = None
+) -> StudyAnalysis:
+    """Run every analysis the config describes on ``cohort``.
+
+    ``outcomes`` are the endpoint and adjustment analyses when :func:`analyze_outcomes` has
+    already run them on the same cohort and config.
+    """
+    if outcomes is None:
+        outcomes = analyze_outcomes(cohort, config)
     return StudyAnalysis(
         cohort=cohort,
         baseline=_baseline(cohort, config),
         response=_response(cohort, config),
-        endpoints=endpoints,
-        adjusted=_adjusted(cohort, config),
-        warnings=tuple(warnings),
+        endpoints=outcomes.endpoints,
+        adjusted=outcomes.adjusted,
+        warnings=tuple(cohort.warnings),
     )

@@ -1,8 +1,11 @@
 """``hccsurv run``: config -> cohort -> analyses -> tables, figures, report, results.json.
 
-Nothing is written until every analysis has run: a config or validation error leaves the output
-folder untouched. Outputs are written to a staging folder beside the target and moved into place
-at the end, so a failure while rendering never leaves a half-written report behind.
+The output folder is untouched until everything is written: outputs go to a staging folder
+beside it (``<out>.partial``), which is moved into place at the end and removed on any failure,
+so a config, validation, analysis or rendering error never leaves a half-written report behind.
+Figures are drawn as soon as the outcome analyses exist, partly in a forked child process
+(:mod:`hccsurv.report.workers`), while this process runs the response engine and writes the
+tables.
 
 Files written into the output folder::
 
@@ -25,11 +28,12 @@ import json
 import shutil
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
-from hccsurv.analysis.study import StudyAnalysis, analyze_study
+from hccsurv.analysis.study import StudyAnalysis, analyze_outcomes, analyze_study
 from hccsurv.config import StudyConfig, load_config
 from hccsurv.data.cohort import load_cohort
 from hccsurv.errors import OutputError
@@ -41,12 +45,13 @@ from hccsurv.present.render.markdown import table_to_markdown
 from hccsurv.present.render.xlsx import write_xlsx
 from hccsurv.present.report_html import render_report
 from hccsurv.report.document import build_document
-from hccsurv.report.figures import build_figures
+from hccsurv.report.figures import collect_figures, plan_figures, render_figure
 from hccsurv.report.methods_text import methods_paragraphs
 from hccsurv.report.provenance import build_provenance
 from hccsurv.report.published import TEMPLATE_STUDY, compare_with_published
 from hccsurv.report.results import build_results
 from hccsurv.report.tables import build_tables, format_options
+from hccsurv.report.workers import share_jobs
 
 
 class Reporter(Protocol):
@@ -159,40 +164,65 @@ def run_study(
     *,
     exclude_invalid: bool = False,
     reporter: Reporter | None = None,
+    parallel: bool = True,
 ) -> StudyOutcome:
-    """Run the study described by ``config_path`` (default: the bundled demo) into ``out_dir``."""
+    """Run the study described by ``config_path`` (default: the bundled demo) into ``out_dir``.
+
+    With ``parallel`` (the default) a forked child draws part of the figures while this process
+    writes the tables (Linux with two or more CPUs; see :mod:`hccsurv.report.workers`). The files
+    are the same either way.
+    """
     rep: Reporter = reporter if reporter is not None else _Silent()
     path = config_path if config_path is not None else demo_config_path()
     with rep.step(f"Config {path.name}"):
         config = load_config(path)
     with rep.step(f"Cohort {config.data_path.name}: read, validate, derive"):
         cohort = load_cohort(config, exclude_invalid=exclude_invalid)
-    with rep.step("Analyses: Table 1, response, Kaplan-Meier, log-rank, Cox"):
-        analysis = analyze_study(cohort, config)
-        results = build_results(analysis, config)
-        comparisons = compare_with_published(results, TEMPLATE_STUDY) if _is_demo(path) else None
-        if comparisons is not None:
-            results["published_comparison"] = [c.__dict__ for c in comparisons]
-        methods = methods_paragraphs(analysis, config)
-        results["methods"] = list(methods)
+    with rep.step("Analyses: Kaplan-Meier, log-rank, Cox, adjustment"):
+        outcomes = analyze_outcomes(cohort, config)
 
     _clear_previous_output(out_dir, dry_run=True)
     staging = out_dir.with_name(out_dir.name + ".partial")
     if staging.exists():
         shutil.rmtree(staging)
-    (staging / "figures").mkdir(parents=True)
+    folder = staging / "figures"
+    folder.mkdir(parents=True)
     (staging / "tables").mkdir()
     options = format_options(config)
-    with rep.step("Tables: Word, Excel, CSV, LaTeX, Markdown"):
-        tables = build_tables(analysis, config, options)
-        write_docx(tables.all(), staging / "tables.docx", title=config.study.title)
-        write_xlsx(tables.all(), staging / "tables.xlsx")
-        for table in tables.all():
-            write_csv(table, staging / "tables" / f"{table.id}.csv")
-            (staging / "tables" / f"{table.id}.tex").write_text(table_to_latex(table), "utf-8")
-            (staging / "tables" / f"{table.id}.md").write_text(table_to_markdown(table), "utf-8")
-    with rep.step("Figures: Kaplan-Meier and forest plots"):
-        figures = build_figures(analysis, config, staging / "figures", options)
+    # The figures need only the outcome analyses: a forked child starts drawing them now (the
+    # largest first) while this process runs the response engine and Table 1 and writes the
+    # tables, then takes the figures the child has not started.
+    jobs = plan_figures(outcomes, cohort.group_column, config, options)
+    largest_first = sorted(jobs, key=lambda j: -j.cost)
+    try:
+        with share_jobs(
+            [partial(render_figure, j, folder, config) for j in largest_first], parallel=parallel
+        ) as shared:
+            with rep.step("Analyses: Table 1, tumour response"):
+                analysis = analyze_study(cohort, config, outcomes)
+                results = build_results(analysis, config)
+                comparisons = (
+                    compare_with_published(results, TEMPLATE_STUDY) if _is_demo(path) else None
+                )
+                if comparisons is not None:
+                    results["published_comparison"] = [c.__dict__ for c in comparisons]
+                methods = methods_paragraphs(analysis, config)
+                results["methods"] = list(methods)
+            with rep.step("Tables: Word, Excel, CSV, LaTeX, Markdown"):
+                tables = build_tables(analysis, config, options)
+                write_docx(tables.all(), staging / "tables.docx", title=config.study.title)
+                write_xlsx(tables.all(), staging / "tables.xlsx")
+                for table in tables.all():
+                    write_csv(table, staging / "tables" / f"{table.id}.csv")
+                    tex, md = table_to_latex(table), table_to_markdown(table)
+                    (staging / "tables" / f"{table.id}.tex").write_text(tex, "utf-8")
+                    (staging / "tables" / f"{table.id}.md").write_text(md, "utf-8")
+            with rep.step("Figures: Kaplan-Meier, forest and balance plots"):
+                shared.finish()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    figures = collect_figures(jobs, folder, config)
     with rep.step("Report, results.json, provenance.json"):
         document = build_document(analysis, config, tables, figures, methods, options, comparisons)
         (staging / "report.html").write_text(render_report(document), encoding="utf-8")

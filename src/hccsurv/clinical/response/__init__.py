@@ -114,13 +114,13 @@ def assess_response(
         if isinstance(timepoints_or_lesions, TimepointResponses)
         else timepoint_responses(timepoints_or_lesions, rules, columns, treatment_start)
     )
-    adjudication, by_reader, best = adjudicated_best_response(tp, rules, roles)
-    if death_dates is not None:
-        best = best_overall_response(adjudication.timepoints, rules, death_dates).with_reader_calls(
-            best.reader_calls
-        )
+    adjudication, by_reader, best = adjudicated_best_response(tp, rules, roles, death_dates)
     present = {reader for _, reader in tp.readings}
-    agreement = reader_agreement(tp, roles, rules) if set(roles.primary) <= present else None
+    agreement = (
+        reader_agreement(tp, roles, rules, best_by_reader=by_reader)
+        if set(roles.primary) <= present
+        else None
+    )
     return ResponseAssessment(
         rules=rules,
         timepoints=tp,

@@ -17,6 +17,7 @@ reader only take that call. Each adjudicated visit records its ``source``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -109,6 +110,7 @@ def reader_agreement(
     rules: ResponseRules | None = None,
     weights: Weights = "linear",
     conf_level: float = 0.95,
+    best_by_reader: BestResponses | None = None,
 ) -> ReaderAgreement:
     """Percent agreement, kappa and weighted kappa of the primary readers.
 
@@ -124,6 +126,9 @@ def reader_agreement(
         ``"linear"`` or ``"quadratic"`` for the weighted kappa.
     conf_level
         Level of the intervals.
+    best_by_reader
+        Each reader's BOR from ``best_overall_response(timepoints, rules)`` when already
+        derived (computed here otherwise).
     """
     roles = roles or ReaderRoles()
     r1, r2 = roles.primary
@@ -139,7 +144,9 @@ def reader_agreement(
         )
     both = wide[[r1, r2]].dropna()
     v_plain, v_weighted, v_excl = _pair_agreement(both[r1], both[r2], weights, conf_level)
-    bor = best_overall_response(timepoints, rules).to_frame()
+    if best_by_reader is None:
+        best_by_reader = best_overall_response(timepoints, rules)
+    bor = best_by_reader.to_frame()
     bwide = bor.pivot_table(index="patient_id", columns="reader", values="bor", aggfunc="first")
     bboth = bwide[[r1, r2]].dropna()
     b_plain, b_weighted, b_excl = _pair_agreement(bboth[r1], bboth[r2], weights, conf_level)
@@ -222,8 +229,12 @@ def adjudicated_best_response(
     timepoints: TimepointResponses,
     rules: ResponseRules | None = None,
     roles: ReaderRoles | None = None,
+    death_dates: Mapping[str, object] | None = None,
 ) -> tuple[Adjudication, BestResponses, BestResponses]:
     """Adjudicate, then derive BOR per reader and for the adjudicated reading.
+
+    ``death_dates`` (``patient_id -> date``) end the adjudicated duration of response when death
+    comes before progression.
 
     Returns
     -------
@@ -234,7 +245,7 @@ def adjudicated_best_response(
     rules = rules or ResponseRules()
     adjudication = adjudicate(timepoints, rules, roles)
     by_reader = best_overall_response(timepoints, rules)
-    best = best_overall_response(adjudication.timepoints, rules)
+    best = best_overall_response(adjudication.timepoints, rules, death_dates)
     frame = by_reader.to_frame()
     calls = (frame["reader"] + "=" + frame["bor"]).groupby(frame["patient_id"]).agg("; ".join)
     best = best.with_reader_calls(tuple(calls.reindex(list(best.patient_id)).fillna("")))

@@ -10,6 +10,11 @@
   glyph outlines make the SVG look identical everywhere.
 * Reproducibility: no creation date in PDF/SVG, a fixed ``svg.hashsalt``, and PNG carries no
   timestamp, so saving the same figure twice gives byte-identical files.
+* PNG: the figure is drawn once on the Agg canvas at the requested dpi and written by Pillow as
+  8-bit RGB (an opaque figure needs no alpha channel: a quarter fewer bytes to filter and
+  compress) at zlib level 1, which writes a journal-size figure in about half the time of the
+  default RGBA level 6 for files about 10 % larger. A figure with transparent pixels keeps its
+  alpha channel.
 
 Only the non-interactive Agg canvas is used; nothing here calls ``pyplot``.
 
@@ -31,8 +36,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+# Imported with this module rather than on the first PDF save: a run forks a child to draw part
+# of the figures (hccsurv.report.workers), and both processes then share this import (and the
+# fontTools subsetter it brings) instead of each paying for it.
+import matplotlib.backends.backend_pdf  # noqa: F401
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from hccsurv.errors import InputError
 from hccsurv.present.figures.style import rc_context
@@ -40,7 +51,6 @@ from hccsurv.present.figures.style import rc_context
 SUPPORTED_FORMATS = ("png", "pdf", "svg", "tiff", "eps")
 
 _METADATA: dict[str, dict[str, Any]] = {
-    "png": {"Software": None},
     "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": "hccsurv"},
     "svg": {"Date": None, "Creator": "hccsurv"},
     "eps": {"CreationDate": None},
@@ -95,14 +105,32 @@ def save_figure(
     with rc_context(rc):
         for fmt in wanted:
             path = stem.with_name(f"{stem.name}.{fmt}")
+            paths.append(path)
+            if fmt == "png":
+                _save_png(fig, path, dpi)
+                continue
             kwargs: dict[str, Any] = {"format": fmt, "dpi": dpi}
             if fmt in _METADATA:
                 kwargs["metadata"] = dict(_METADATA[fmt])
             if fmt == "tiff":
                 kwargs["pil_kwargs"] = {"compression": "tiff_lzw"}
             fig.savefig(path, **kwargs)
-            paths.append(path)
     return tuple(paths)
+
+
+def _save_png(fig: Figure, path: Path, dpi: int) -> None:
+    """Draw ``fig`` at ``dpi`` on its Agg canvas and write an RGB (or RGBA) PNG with pHYs."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    screen_dpi = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        canvas.draw()  # type: ignore[no-untyped-call]
+        rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
+    finally:
+        fig.set_dpi(screen_dpi)
+    opaque = bool((rgba[..., 3] == 255).all())
+    image = Image.fromarray(rgba[..., :3] if opaque else rgba)
+    image.save(path, format="png", dpi=(dpi, dpi), compress_level=1)
 
 
 def figure_size_mm(fig: Figure) -> tuple[float, float]:

@@ -284,6 +284,11 @@ def plot_forest(
             hr, lo, hi, p = vals
             panels.append(ForestPanel(name, ax, text_ax, hr, lo, hi, p))
         label_ax.set_ylim(n - 0.5, -1.6)
+        for text_ax in (label_ax, *(p.text_ax for p in panels)):
+            for text in text_ax.texts:
+                # inside its column by construction (_fit_columns sizes the columns to the
+                # widest text), so the layout engine need not measure it on every pass
+                text.set_in_layout(False)
         without_ligatures(fig)
         _fit_columns(fig, grid, label_ax, panels, style)
         if title is not None:
@@ -334,6 +339,9 @@ def _fit_columns(
 def _blank(ax: Axes) -> None:
     ax.set_xlim(0.0, 1.0)
     ax.axis("off")
+    # no tick objects at all (the rows share this y axis and none shows y ticks)
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def _draw_labels(ax: Axes, rows: list[ForestRow], style: FigureStyle) -> None:
