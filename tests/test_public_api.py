@@ -4,9 +4,12 @@ call forms work (the README's examples)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import hccsurv
 
@@ -45,3 +48,15 @@ def test_documented_call_forms() -> None:
     assert list(fit.to_frame()["variable"]) == ["group", "age"]
     assert fit.to_frame()["level"].iloc[0] == "B"
     assert 0.0 <= lr.p <= 1.0
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_import_leaves_the_garbage_collector_as_it_was(enabled: bool) -> None:
+    # hccsurv pauses the collector while it imports; it must restore the caller's setting
+    code = (
+        "import gc\n"
+        f"gc.enable() if {enabled} else gc.disable()\n"
+        "import hccsurv\n"
+        f"assert gc.isenabled() is {enabled}, gc.isenabled()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

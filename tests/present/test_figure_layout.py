@@ -1,4 +1,5 @@
-"""Figure layout helpers: one font subset per face in the PDF (no ligatures), frozen layout."""
+"""Figure text and layout: the shipped font, one font subset per face in the PDF (no ligatures),
+frozen layout."""
 
 from __future__ import annotations
 
@@ -6,12 +7,19 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from hccsurv.present.figures.export import save_figure
 from hccsurv.present.figures.forest import plot_forest
-from hccsurv.present.figures.style import TEXT_FEATURES, lay_out, without_ligatures
+from hccsurv.present.figures.style import (
+    FIGURE_FONT,
+    TEXT_FEATURES,
+    FigureStyle,
+    lay_out,
+    without_ligatures,
+)
 
 
 def _forest() -> Figure:
@@ -43,7 +51,31 @@ def test_pdf_embeds_one_subset_per_font_face(tmp_path: Path) -> None:
     faces = [face for _, face in subsets]
     # a ligature glyph (not in the cmap) would force a second subset of the same face
     assert len(set(faces)) == len(faces)
-    assert set(faces) == {b"DejaVuSans", b"DejaVuSans-Bold"}
+    assert set(faces) == {b"DejaVuSansLatin", b"DejaVuSansLatin-Bold"}  # the shipped cut
+
+
+def _text_figure(text: str, family: list[str]) -> Figure:
+    fig = Figure(figsize=(3.0, 0.6))
+    FigureCanvasAgg(fig)
+    fig.text(0.02, 0.3, text, fontsize=9, family=family)
+    fig.text(0.02, 0.7, text, fontsize=9, family=family, weight="bold")
+    return fig
+
+
+def test_the_shipped_font_draws_exactly_as_dejavu_sans(tmp_path: Path) -> None:
+    text = "Post-ate-beva HR 0.44 (0.25–0.77) p < 0.001 ≥ 10 cm · µmol/L · β, χ² → ±5 % Åsa"
+    ours = _text_figure(text, [FIGURE_FONT])
+    dejavu = _text_figure(text, ["DejaVu Sans"])
+    (a,) = save_figure(ours, tmp_path / "ours", formats=("png",))
+    (b,) = save_figure(dejavu, tmp_path / "dejavu", formats=("png",))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_characters_outside_the_cut_fall_back_to_dejavu_sans(tmp_path: Path) -> None:
+    fig = _text_figure("Выживаемость ≥ 50 %", list(FigureStyle().font_family))  # Cyrillic
+    (pdf,) = save_figure(fig, tmp_path / "fallback", formats=("pdf",))
+    faces = {face for _, face in re.findall(rb"/BaseFont /([A-Z]{6})\+([\w-]+)", pdf.read_bytes())}
+    assert {b"DejaVuSans", b"DejaVuSansLatin"} <= faces
 
 
 def test_without_ligatures_and_lay_out_on_a_plain_figure() -> None:

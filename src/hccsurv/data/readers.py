@@ -106,7 +106,10 @@ def _type_columns(frame: pd.DataFrame, decimal: str | None, delimiter: str) -> p
             out[name] = pd.to_numeric(col)
             continue
         comma_ok = decimal == "," or (decimal is None and delimiter != ",")
-        if filled.str.match(_LEADING_ZERO).any():
+        first = str(filled.iloc[0])
+        if not (_NUMBER.fullmatch(first) or (comma_ok and _COMMA_NUMBER.fullmatch(first))):
+            out[name] = col  # text: no need to test every value (the usual case for ids, dates)
+        elif filled.str.match(_LEADING_ZERO).any():
             out[name] = col
         elif decimal != "," and filled.str.fullmatch(_NUMBER).all():
             out[name] = pd.to_numeric(col)

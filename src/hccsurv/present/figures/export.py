@@ -128,8 +128,10 @@ def _save_png(fig: Figure, path: Path, dpi: int) -> None:
         rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
     finally:
         fig.set_dpi(screen_dpi)
-    opaque = bool((rgba[..., 3] == 255).all())
-    image = Image.fromarray(rgba[..., :3] if opaque else rgba)
+    height, width = rgba.shape[:2]
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+    if bool((rgba[..., 3] == 255).all()):  # opaque: drop the alpha channel
+        image = image.convert("RGB")
     image.save(path, format="png", dpi=(dpi, dpi), compress_level=1)
 
 

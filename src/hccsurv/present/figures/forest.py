@@ -409,7 +409,7 @@ def _draw_panel(
     ax.minorticks_off()
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", left=False, labelleft=False)
-    ax.tick_params(labelsize=style.small_font_size, labelfontfamily=style.font_family[0])
+    ax.tick_params(labelsize=style.small_font_size, labelfontfamily=list(style.font_family))
     ax.spines["left"].set_visible(False)
     if name:
         ax.text(

@@ -563,7 +563,7 @@ def _build(
         _set_y_axis(ax, curves, kind, percent)
         default_ylabel = _YLABELS[kind] + (" (%)" if percent else "")
         ax.set_ylabel(default_ylabel if ylabel is None else ylabel)
-        ax.tick_params(labelsize=style.small_font_size, labelfontfamily=style.font_family[0])
+        ax.tick_params(labelsize=style.small_font_size, labelfontfamily=list(style.font_family))
         if title is not None:
             ax.set_title(title, loc="left", fontsize=style.font_size + 1.0, fontweight="bold")
 
