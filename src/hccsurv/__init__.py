@@ -7,21 +7,21 @@ results with ``to_frame()`` and ``to_dict()``; ``run_study`` runs a whole study 
 >>> km = hccsurv.kaplan_meier([1, 2, 3, 4], [1, 1, 1, 1])
 >>> km.median
 2.5
+
+Names are loaded on first use (PEP 562): ``import hccsurv`` itself imports nothing heavy, so
+``hccsurv --version`` answers at once and ``hccsurv.kaplan_meier`` loads only the survival core,
+not pandas' report stack or matplotlib.
 """
 
 from __future__ import annotations
 
-import gc as _gc
+import importlib
 from importlib.metadata import version as _version
+from typing import TYPE_CHECKING, Any
 
 __version__ = _version("hccsurv")  # one source of truth: pyproject.toml
 
-# Importing hccsurv loads numpy, pandas, scipy and matplotlib, about a million objects; the cyclic
-# garbage collector would make dozens of full passes over them for nothing (imports leave almost
-# no garbage), about a fifth of a second. It is paused for the imports and left as it was.
-_gc_was_enabled = _gc.isenabled()
-_gc.disable()
-try:
+if TYPE_CHECKING:
     from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
     from hccsurv.analysis.coxph import CoxModel, coxph
     from hccsurv.analysis.models import ModelBuilding, build_cox_models
@@ -49,9 +49,74 @@ try:
     from hccsurv.core.rmst import Rmst, RmstComparison, rmst, rmst_compare
     from hccsurv.data.cohort import Cohort, load_cohort
     from hccsurv.report.pipeline import StudyOutcome, run_study
-finally:
-    if _gc_was_enabled:
-        _gc.enable()
+
+#: Where each public name lives.
+_HOMES: dict[str, str] = {
+    "AdjustedAnalysis": "hccsurv.analysis.adjust",
+    "BaselineTable": "hccsurv.analysis.table1",
+    "BaselineVariable": "hccsurv.analysis.table1",
+    "Cohort": "hccsurv.data.cohort",
+    "CoxFit": "hccsurv.core.cox",
+    "CoxModel": "hccsurv.analysis.coxph",
+    "FollowUp": "hccsurv.core.followup",
+    "KaplanMeier": "hccsurv.core.km",
+    "KaplanMeierGroups": "hccsurv.core.km",
+    "LandmarkDifference": "hccsurv.core.landmark",
+    "LogRank": "hccsurv.core.logrank",
+    "LogRankTrend": "hccsurv.core.logrank",
+    "ModelBuilding": "hccsurv.analysis.models",
+    "NelsonAalen": "hccsurv.core.nelson_aalen",
+    "Proportion": "hccsurv.core.proportion",
+    "ResponseAssessment": "hccsurv.clinical.response",
+    "ResponseRules": "hccsurv.clinical.response",
+    "ResponseSummary": "hccsurv.analysis.response",
+    "Rmst": "hccsurv.core.rmst",
+    "RmstComparison": "hccsurv.core.rmst",
+    "StudyConfig": "hccsurv.config",
+    "StudyOutcome": "hccsurv.report.pipeline",
+    "TestResult": "hccsurv.core.group_tests",
+    "adjust_study": "hccsurv.analysis.adjust",
+    "assess_response": "hccsurv.clinical.response",
+    "baseline_table": "hccsurv.analysis.table1",
+    "build_cox_models": "hccsurv.analysis.models",
+    "chisq_test": "hccsurv.core.group_tests",
+    "clopper_pearson": "hccsurv.core.proportion",
+    "cohen_kappa": "hccsurv.core.agreement",
+    "cox_fit": "hccsurv.core.cox",
+    "coxph": "hccsurv.analysis.coxph",
+    "fisher_exact": "hccsurv.core.group_tests",
+    "kaplan_meier": "hccsurv.core.km",
+    "kaplan_meier_groups": "hccsurv.core.km",
+    "kruskal_wallis": "hccsurv.core.group_tests",
+    "landmark_difference": "hccsurv.core.landmark",
+    "load_cohort": "hccsurv.data.cohort",
+    "load_config": "hccsurv.config",
+    "logrank": "hccsurv.core.logrank",
+    "logrank_trend": "hccsurv.core.logrank",
+    "median_followup": "hccsurv.core.followup",
+    "nelson_aalen": "hccsurv.core.nelson_aalen",
+    "oneway_anova": "hccsurv.core.group_tests",
+    "response_summary": "hccsurv.analysis.response",
+    "rmst": "hccsurv.core.rmst",
+    "rmst_compare": "hccsurv.core.rmst",
+    "run_study": "hccsurv.report.pipeline",
+    "t_test": "hccsurv.core.group_tests",
+    "wilcoxon_rank_sum": "hccsurv.core.group_tests",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'hccsurv' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "AdjustedAnalysis",
