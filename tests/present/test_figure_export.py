@@ -11,7 +11,7 @@ from PIL import Image
 
 from hccsurv.core.km import kaplan_meier_groups
 from hccsurv.errors import InputError
-from hccsurv.present.figures.export import figure_size_mm, save_figure
+from hccsurv.present.figures.export import figure_size_mm, save_figure, write_png
 from hccsurv.present.figures.km import KMFigure, plot_km
 from hccsurv.present.figures.style import FigureStyle
 
@@ -56,6 +56,37 @@ def test_raster_pixels_and_dpi(saved: tuple[Path, Path]) -> None:
             dpi = img.info["dpi"]
             assert dpi[0] == pytest.approx(300, abs=0.01)
             assert dpi[1] == pytest.approx(300, abs=0.01)
+
+
+def test_png_is_the_agg_buffer(figure: KMFigure, tmp_path: Path) -> None:
+    # the PNG holds exactly the pixels Agg drew at the requested dpi, as RGB (the figure is opaque)
+    fig = figure.figure
+    (path,) = save_figure(fig, tmp_path / "fig", formats=("png",), dpi=300)
+    screen_dpi = fig.dpi
+    fig.set_dpi(300)
+    try:
+        fig.canvas.draw()
+        drawn = np.asarray(fig.canvas.buffer_rgba()).copy()  # type: ignore[attr-defined]
+    finally:
+        fig.set_dpi(screen_dpi)
+    with Image.open(path) as img:
+        assert img.mode == "RGB"
+        assert np.array_equal(np.asarray(img), drawn[..., :3])
+
+
+@pytest.mark.parametrize("alpha", [255, 128])
+def test_write_png_round_trips_through_pillow(tmp_path: Path, alpha: int) -> None:
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 256, (37, 53, 4), dtype=np.uint8)
+    rgba[..., 3] = 255
+    rgba[5, 7, 3] = alpha  # one translucent pixel keeps the alpha channel
+    write_png(tmp_path / "x.png", rgba, 600)
+    with Image.open(tmp_path / "x.png") as img:
+        img.load()
+        assert img.mode == ("RGB" if alpha == 255 else "RGBA")
+        expected = rgba[..., :3] if alpha == 255 else rgba
+        assert np.array_equal(np.asarray(img), expected)
+        assert img.info["dpi"][0] == pytest.approx(600, abs=0.01)
 
 
 def test_pdf_page_is_the_figure_size_with_truetype_fonts(saved: tuple[Path, Path]) -> None:

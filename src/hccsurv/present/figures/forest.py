@@ -254,7 +254,7 @@ def plot_forest(
     style = replace(style, height_mm=height)
     n_models = len(frames)
     with style.rc_context():
-        fig = Figure(figsize=style.figsize_inches, layout="constrained")
+        fig = Figure(figsize=style.figsize_inches, dpi=style.dpi, layout="constrained")
         FigureCanvasAgg(fig)
         engine = fig.get_layout_engine()
         if engine is not None:

@@ -588,12 +588,14 @@ def _build(
 
 
 def _new_figure(style: FigureStyle) -> Figure:
-    """A figure of the style's physical size on the Agg canvas, with constrained layout.
+    """A figure of the style's physical size and dpi on the Agg canvas, with constrained layout.
 
-    The 4 pt margins absorb the small growth of text between the 100 dpi layout and 300-600 dpi
-    output (glyph hinting), so that nothing is clipped at the figure edge.
+    Laid out at the output dpi, the PNG is drawn with the text extents the layout measured (the
+    Agg renderer and its text metrics are reused, not measured again). The 4 pt margins absorb
+    the small growth of text at another dpi (glyph hinting), so that nothing is clipped at the
+    figure edge.
     """
-    fig = Figure(figsize=style.figsize_inches, layout="constrained")
+    fig = Figure(figsize=style.figsize_inches, dpi=style.dpi, layout="constrained")
     FigureCanvasAgg(fig)
     engine = fig.get_layout_engine()
     if engine is not None:

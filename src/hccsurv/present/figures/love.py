@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from hccsurv.analysis.adjust.balance import BalanceResult
 from hccsurv.errors import InputError
-from hccsurv.present.figures.style import FigureStyle, without_ligatures
+from hccsurv.present.figures.style import FigureStyle, lay_out, without_ligatures
 
 __all__ = ["LoveFigure", "plot_love"]
 
@@ -77,7 +77,7 @@ def plot_love(
     adjusted = after_label or ("Matched" if balance.adjustment == "matching" else "Weighted")
     y = np.arange(n, dtype=np.float64)[::-1]
     with style.rc_context():
-        fig = Figure(figsize=style.figsize_inches, layout="constrained")
+        fig = Figure(figsize=style.figsize_inches, dpi=style.dpi, layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(1, 1, 1)
         ax.axvline(balance.threshold, color="0.4", linestyle=(0, (4.0, 2.0)), linewidth=0.7)
@@ -103,6 +103,8 @@ def plot_love(
         if title:
             ax.set_title(title)
         without_ligatures(fig)
+    lay_out(fig)  # once, then fixed: the PNG and the PDF share one layout
+    fig.set_layout_engine("none")
     return LoveFigure(
         figure=fig,
         ax=ax,

@@ -207,6 +207,10 @@ def lay_out(fig: Figure, passes: int = 1) -> None:
     Constrained layout only needs text extents (cached per text and dpi), so this is cheaper
     than ``fig.draw_without_rendering()`` (which also draws every artist) and gives the same
     positions. A figure without a layout engine keeps its positions.
+
+    hccsurv's figures are made at their output dpi (``Figure(dpi=style.dpi)``): the Agg renderer
+    the layout measures text with is the one the PNG is drawn on, so the PNG reuses every
+    measured extent (the text metrics cache is keyed by renderer and dpi).
     """
     engine = fig.get_layout_engine()
     if engine is not None:
