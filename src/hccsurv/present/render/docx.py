@@ -18,9 +18,11 @@ fixed zip member timestamps (:mod:`hccsurv.present.render._zip`).
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +35,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Row
+from docx.oxml.text.parfmt import CT_PPr
+from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Emu, Pt
 from docx.table import Table as DocxTable
@@ -237,6 +241,30 @@ def _row_flags(row_element: CT_Row, *, header: bool) -> None:
         tr_pr.append(OxmlElement("w:tblHeader"))
 
 
+@functools.cache
+def _run_prototype(size: float, bold: bool, italic: bool) -> CT_R:
+    """An empty ``<w:r>`` with the run properties of this size and emphasis."""
+    run = Paragraph(OxmlElement("w:p"), None).add_run()  # type: ignore[arg-type]
+    run.font.size = Pt(size)
+    run.font.bold = bold or None
+    run.font.italic = italic or None
+    return run._r
+
+
+@functools.cache
+def _paragraph_prototype(align: str, indent: int) -> CT_PPr:
+    """The ``<w:pPr>`` of a table cell: 1 pt before and after, alignment, left indent."""
+    paragraph = Paragraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
+    paragraph.alignment = _ALIGN[align]
+    fmt = paragraph.paragraph_format
+    fmt.space_before = Pt(1)
+    fmt.space_after = Pt(1)
+    if indent:
+        fmt.left_indent = Pt(indent * _INDENT_PT)
+    p_pr: CT_PPr = paragraph._p.get_or_add_pPr()
+    return p_pr
+
+
 def _write(
     paragraph: Paragraph,
     text: str,
@@ -245,14 +273,18 @@ def _write(
     bold: bool = False,
     italic: bool = False,
 ) -> None:
+    """Append ``text`` as runs, one per line with a line break before each line after the first.
+
+    Each run is a copy of a cached prototype (python-docx builds the properties element by
+    element, which for a table of a few hundred cells is most of the time spent on the file).
+    """
+    prototype = _run_prototype(size, bold, italic)
     for i, line in enumerate(text.split("\n")):
-        run = paragraph.add_run()
+        r = deepcopy(prototype)
         if i:
-            run.add_break()
-        run.add_text(line)
-        run.font.size = Pt(size)
-        run.font.bold = bold or None
-        run.font.italic = italic or None
+            r.add_br()
+        r.add_t(line)
+        paragraph._p.append(r)
 
 
 def _fill(
@@ -265,12 +297,7 @@ def _fill(
     indent: int = 0,
 ) -> Paragraph:
     paragraph: Paragraph = cell.paragraphs[0]
-    paragraph.alignment = _ALIGN[align]
-    fmt = paragraph.paragraph_format
-    fmt.space_before = Pt(1)
-    fmt.space_after = Pt(1)
-    if indent:
-        fmt.left_indent = Pt(indent * _INDENT_PT)
+    paragraph._p.insert(0, deepcopy(_paragraph_prototype(align, indent)))
     _write(paragraph, text, bold=bold, italic=italic)
     return paragraph
 
@@ -312,16 +339,14 @@ def _body(docx_table: DocxTable, table: Table, offset: int) -> None:
         docx_row = docx_table.rows[offset + r]
         _row_flags(docx_row._tr, header=False)
         last = r == len(table.rows) - 1
+        cells = docx_row.cells
         if row.kind == "section":
-            cells = docx_row.cells
             cell = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
             _fill(cell, row.cells[0], "left", bold=True, italic=True)
             if last:
                 _cell_rules(cell, bottom=_HEAVY)
             continue
-        for i, (cell, text, column) in enumerate(
-            zip(docx_row.cells, row.cells, table.columns, strict=True)
-        ):
+        for i, (cell, text, column) in enumerate(zip(cells, row.cells, table.columns, strict=True)):
             _fill(cell, text, column.align, bold=row.bold, indent=row.indent if i == 0 else 0)
             if last:
                 _cell_rules(cell, bottom=_HEAVY)
@@ -329,11 +354,12 @@ def _body(docx_table: DocxTable, table: Table, offset: int) -> None:
 
 def _set_widths(docx_table: DocxTable, widths_pt: Sequence[float]) -> None:
     docx_table.autofit = False
-    for column, width in zip(docx_table.columns, widths_pt, strict=True):
-        column.width = Emu(int(Pt(width)))
-    for docx_row in docx_table.rows:
-        for cell, width in zip(docx_row.cells, widths_pt, strict=True):
-            cell.width = Emu(int(Pt(width)))
+    widths = [Emu(int(Pt(width))) for width in widths_pt]
+    for column, width in zip(docx_table.columns, widths, strict=True):
+        column.width = width
+    for tr in docx_table._tbl.tr_lst:
+        for tc, width in zip(tr.tc_lst, widths, strict=True):
+            tc.width = width
 
 
 def _add_table(document: DocxDocument, table: Table, layout: _Layout) -> None:

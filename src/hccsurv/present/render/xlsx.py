@@ -13,6 +13,7 @@ properties, fixed zip timestamps).
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import zipfile
@@ -61,21 +62,35 @@ def _sheet_names(tables: Sequence[Table]) -> list[tuple[str, str]]:
     return names
 
 
+@functools.cache
+def _font(size: int = _SIZE, *, bold: bool | None = None, italic: bool | None = None) -> Font:
+    """One Font object per style, shared by its cells (openpyxl stores styles by value)."""
+    return Font(name=FONT, size=size, bold=bold, italic=italic)
+
+
+@functools.cache
+def _alignment(
+    horizontal: str, *, vertical: str | None = None, indent: int = 0, wrap: bool | None = None
+) -> Alignment:
+    """One Alignment object per alignment, shared by its cells."""
+    return Alignment(horizontal=horizontal, vertical=vertical, indent=indent, wrap_text=wrap)
+
+
 def _border(cell: Any, *, top: Side | None = None, bottom: Side | None = None) -> None:
     cell.border = Border(top=top or cell.border.top, bottom=bottom or cell.border.bottom)
 
 
 def _formatted_sheet(ws: Worksheet, table: Table) -> None:
     n = table.n_columns
-    ws.cell(row=1, column=1, value=table.title).font = Font(name=FONT, size=_SIZE + 1, bold=True)
+    ws.cell(row=1, column=1, value=table.title).font = _font(_SIZE + 1, bold=True)
     row = 3
     widths = [0] * n
     header_rows = []
     if table.header_groups:
         for group, start in table.column_spans():
             first = ws.cell(row=row, column=start + 1, value=group.label or None)
-            first.font = Font(name=FONT, size=_SIZE, bold=True)
-            first.alignment = Alignment(horizontal="center", vertical="bottom")
+            first.font = _font(bold=True)
+            first.alignment = _alignment("center", vertical="bottom")
             if group.span > 1:
                 ws.merge_cells(
                     start_row=row,
@@ -90,9 +105,9 @@ def _formatted_sheet(ws: Worksheet, table: Table) -> None:
         row += 1
     for j, column in enumerate(table.columns, start=1):
         cell = ws.cell(row=row, column=j, value=column.label)
-        cell.font = Font(name=FONT, size=_SIZE, bold=True)
-        cell.alignment = Alignment(
-            horizontal=_ALIGN[column.align], vertical="bottom", wrap_text="\n" in column.label
+        cell.font = _font(bold=True)
+        cell.alignment = _alignment(
+            _ALIGN[column.align], vertical="bottom", wrap="\n" in column.label
         )
         _border(cell, bottom=_LIGHT if table.rows else _HEAVY)
         widths[j - 1] = max(widths[j - 1], *(len(x) for x in column.label.split("\n")))
@@ -104,15 +119,15 @@ def _formatted_sheet(ws: Worksheet, table: Table) -> None:
         last = k == len(table.rows) - 1
         if body.kind == "section":
             cell = ws.cell(row=row, column=1, value=body.cells[0])
-            cell.font = Font(name=FONT, size=_SIZE, bold=True, italic=True)
+            cell.font = _font(bold=True, italic=True)
             if n > 1:
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
         else:
             for j, (text, column) in enumerate(zip(body.cells, table.columns, strict=True), 1):
                 cell = ws.cell(row=row, column=j, value=text or None)
-                cell.font = Font(name=FONT, size=_SIZE, bold=body.bold)
-                cell.alignment = Alignment(
-                    horizontal=_ALIGN[column.align], indent=body.indent if j == 1 else 0
+                cell.font = _font(bold=body.bold)
+                cell.alignment = _alignment(
+                    _ALIGN[column.align], indent=body.indent if j == 1 else 0
                 )
                 widths[j - 1] = max(widths[j - 1], len(text) + (2 * body.indent if j == 1 else 0))
         if last:
@@ -121,7 +136,7 @@ def _formatted_sheet(ws: Worksheet, table: Table) -> None:
         row += 1
     row += 1
     for note in table.footnotes:
-        ws.cell(row=row, column=1, value=note).font = Font(name=FONT, size=_NOTE_SIZE)
+        ws.cell(row=row, column=1, value=note).font = _font(_NOTE_SIZE)
         row += 1
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 6), 60)
