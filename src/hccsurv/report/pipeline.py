@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
@@ -35,7 +36,7 @@ from typing import Any, Protocol
 
 from hccsurv.analysis.study import StudyAnalysis, analyze_outcomes, analyze_study
 from hccsurv.config import StudyConfig, load_config
-from hccsurv.data.cohort import load_cohort
+from hccsurv.data.cohort import Cohort, load_cohort
 from hccsurv.errors import OutputError
 from hccsurv.present.format import format_hr_ci, format_median_ci, format_p
 from hccsurv.present.render.csv import write_csv
@@ -154,6 +155,41 @@ def _clear_previous_output(out_dir: Path, *, dry_run: bool = False) -> None:
         shutil.rmtree(out_dir)
 
 
+def _write_records(
+    staging: Path,
+    config_path: Path,
+    config: StudyConfig,
+    cohort: Cohort,
+    results: dict[str, Any],
+    methods: Sequence[str],
+) -> None:
+    """results.json, provenance.json, methods.txt, flow.csv and cohort_derived.csv."""
+    _write_json(staging / "results.json", results)
+    inputs = [config.data_path]
+    if (
+        config.response is not None
+        and config.response.source == "lesions"
+        and config.response.lesion_file is not None
+    ):
+        inputs.append(config.resolve(config.response.lesion_file))
+    seeds = {"adjust": config.adjust.seed} if config.adjust is not None else {}
+    _write_json(
+        staging / "provenance.json",
+        build_provenance(
+            config_path=config_path,
+            config=config.model_dump(mode="json"),
+            inputs=inputs,
+            seeds=seeds,
+        ),
+    )
+    (staging / "methods.txt").write_text("\n\n".join(methods) + "\n", encoding="utf-8")
+    cohort.flow.to_frame().to_csv(staging / "flow.csv", index=False)
+    derived = cohort.frame
+    if not config.output.include_identifiers:
+        derived = derived.drop(columns=[cohort.id_column])
+    derived.to_csv(staging / "cohort_derived.csv", index=False)
+
+
 def _is_demo(config_path: Path) -> bool:
     return config_path.resolve() == demo_config_path().resolve()
 
@@ -217,41 +253,20 @@ def run_study(
                     tex, md = table_to_latex(table), table_to_markdown(table)
                     (staging / "tables" / f"{table.id}.tex").write_text(tex, "utf-8")
                     (staging / "tables" / f"{table.id}.md").write_text(md, "utf-8")
+            with rep.step("Records: results.json, provenance.json, methods, patient flow"):
+                _write_records(staging, path, config, cohort, results, methods)
             with rep.step("Figures: Kaplan-Meier, forest and balance plots"):
                 shared.finish()
+        figures = collect_figures(jobs, folder, config)
+        with rep.step("Report"):
+            document = build_document(
+                analysis, config, tables, figures, methods, options, comparisons
+            )
+            (staging / "report.html").write_text(render_report(document), encoding="utf-8")
+            (staging / OUTPUT_MARKER).write_text("written by hccsurv run\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    figures = collect_figures(jobs, folder, config)
-    with rep.step("Report, results.json, provenance.json"):
-        document = build_document(analysis, config, tables, figures, methods, options, comparisons)
-        (staging / "report.html").write_text(render_report(document), encoding="utf-8")
-        _write_json(staging / "results.json", results)
-        inputs = [config.data_path]
-        if (
-            config.response is not None
-            and config.response.source == "lesions"
-            and config.response.lesion_file is not None
-        ):
-            inputs.append(config.resolve(config.response.lesion_file))
-        seeds = {"adjust": config.adjust.seed} if config.adjust is not None else {}
-        _write_json(
-            staging / "provenance.json",
-            build_provenance(
-                config_path=path,
-                config=config.model_dump(mode="json"),
-                inputs=inputs,
-                seeds=seeds,
-            ),
-        )
-        (staging / "methods.txt").write_text("\n\n".join(methods) + "\n", encoding="utf-8")
-        cohort.flow.to_frame().to_csv(staging / "flow.csv", index=False)
-        derived = cohort.frame
-        if not config.output.include_identifiers:
-            derived = derived.drop(columns=[cohort.id_column])
-        derived.to_csv(staging / "cohort_derived.csv", index=False)
-
-        (staging / OUTPUT_MARKER).write_text("written by hccsurv run\n", encoding="utf-8")
 
     _clear_previous_output(out_dir)
     staging.rename(out_dir)
