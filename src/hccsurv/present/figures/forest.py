@@ -42,7 +42,13 @@ from matplotlib.gridspec import GridSpec
 from numpy.typing import NDArray
 
 from hccsurv.errors import InputError
-from hccsurv.present.figures.style import TEXT_FEATURES, FigureStyle, lay_out, without_ligatures
+from hccsurv.present.figures.style import (
+    TEXT_FEATURES,
+    FigureStyle,
+    freeze_layout,
+    lay_out,
+    without_ligatures,
+)
 from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_hr_ci, format_p
 
 REQUIRED_COLUMNS = ("variable", "level", "reference", "hr", "hr_lower", "hr_upper", "p")
@@ -300,8 +306,7 @@ def plot_forest(
                 fontweight="bold",
                 fontfeatures=TEXT_FEATURES,
             )
-    lay_out(fig, passes=3)  # let constrained layout converge, then fix it (byte-identical saves)
-    fig.set_layout_engine("none")
+    freeze_layout(fig, passes=3)  # let constrained layout converge, then fix it
     return ForestFigure(
         figure=fig, label_ax=label_ax, rows=tuple(rows), panels=tuple(panels), xlim=xlim
     )

@@ -62,7 +62,7 @@ from hccsurv.present.figures.risk_table import (
     compute_risk_table,
     draw_risk_table,
 )
-from hccsurv.present.figures.style import FigureStyle, lay_out, without_ligatures
+from hccsurv.present.figures.style import FigureStyle, freeze_layout, lay_out, without_ligatures
 from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_median_ci, format_p
 
 Kind = Literal["survival", "cumulative_incidence", "cumulative_hazard"]
@@ -382,8 +382,7 @@ def _freeze_layout(fig: Figure) -> None:
     Ligatures are turned off first (:func:`~.style.without_ligatures`).
     """
     without_ligatures(fig)
-    lay_out(fig, passes=1)
-    fig.set_layout_engine("none")
+    freeze_layout(fig)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from hccsurv.analysis.adjust.balance import BalanceResult
 from hccsurv.errors import InputError
-from hccsurv.present.figures.style import FigureStyle, lay_out, without_ligatures
+from hccsurv.present.figures.style import FigureStyle, freeze_layout, without_ligatures
 
 __all__ = ["LoveFigure", "plot_love"]
 
@@ -103,8 +103,7 @@ def plot_love(
         if title:
             ax.set_title(title)
         without_ligatures(fig)
-    lay_out(fig)  # once, then fixed: the PNG and the PDF share one layout
-    fig.set_layout_engine("none")
+    freeze_layout(fig)
     return LoveFigure(
         figure=fig,
         ax=ax,
