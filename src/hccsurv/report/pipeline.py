@@ -5,7 +5,7 @@ beside it (``<out>.partial``), which is moved into place at the end and removed 
 so a config, validation, analysis or rendering error never leaves a half-written report behind.
 Figures are drawn as soon as the outcome analyses exist, partly in a forked child process
 (:mod:`hccsurv.report.workers`), while this process runs the response engine and writes the
-tables.
+tables and the records (results.json, provenance, methods, flow, derived cohort).
 
 Files written into the output folder::
 
