@@ -580,6 +580,8 @@ class AdjustConfig(_Section):
     estimand: Literal["ATE", "ATT"] = "ATT"
     weight_type: Literal["ipw", "stabilized", "overlap"] = "ipw"
     trimming: Annotated[float, Field(ge=0, lt=0.5)] = 0.0
+    exact: list[ColumnName] = []
+    doubly_robust: bool = False
     seed: int = 20240101
 
 

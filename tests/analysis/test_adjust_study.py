@@ -91,3 +91,34 @@ def test_outcome_drops_zero_weights_and_reports_medians() -> None:
         adjusted_outcome(
             time, event, treated, np.where(treated, 0.0, 1.0), np.arange(8), labels=("A", "B")
         )
+
+
+def test_covariates_left_imbalanced_are_named_in_a_warning(cohort: pd.DataFrame) -> None:
+    # 1:1 matching with the default caliper leaves etiology imbalanced (|SMD| 0.13 and 0.11)
+    cfg = AdjustConfig(method="matching", covariates=COVARIATES)
+    res = adjust_study(cohort, ENDPOINTS, "group", ORDER, cfg, labels={"etiology": "Etiology"})
+    assert not res.balance.all_balanced
+    off = [r for r in res.balance.rows if not r.balanced]
+    (warning,) = [w for w in res.warnings if w.startswith("After matching")]
+    assert f"{len(off)} of {len(res.balance.rows)} covariate terms remain imbalanced" in warning
+    worst = max(off, key=lambda r: abs(r.smd_after))
+    assert f"Etiology: {worst.level} ({worst.smd_after:+.2f})" in warning
+    assert "adjust.doubly_robust = true" in warning
+    dr = AdjustConfig(method="matching", covariates=COVARIATES, doubly_robust=True)
+    res_dr = adjust_study(cohort, ENDPOINTS, "group", ORDER, dr)
+    assert any("the doubly robust model already adjusts for them" in w for w in res_dr.warnings)
+
+
+def test_no_imbalance_warning_when_weighting_balances(cohort: pd.DataFrame) -> None:
+    res = adjust_study(
+        cohort, ENDPOINTS, "group", ORDER, AdjustConfig(method="weighting", covariates=COVARIATES)
+    )
+    assert res.balance.all_balanced
+    assert not [w for w in res.warnings if "imbalanced" in w]
+
+
+def test_exact_matching_and_doubly_robust_from_the_config_section(cohort: pd.DataFrame) -> None:
+    cfg = AdjustConfig(method="matching", covariates=COVARIATES, exact=["sex"], doubly_robust=True)
+    res = adjust_study(cohort, ENDPOINTS, "group", ORDER, cfg)
+    assert any("exact on sex" in n for n in res.notes)
+    assert res.outcomes["OS"].doubly_robust

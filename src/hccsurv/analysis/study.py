@@ -248,7 +248,14 @@ def _adjusted(cohort: Cohort, config: StudyConfig) -> AdjustedAnalysis | None:
         "references": {k: v for k, v in references.items() if k in a.covariates},
         "rmst_tau": config.study.rmst_horizon,
     }
-    return adjust_study(cohort.frame, cohort.endpoints, cohort.group_column, cohort.groups, options)
+    return adjust_study(
+        cohort.frame,
+        cohort.endpoints,
+        cohort.group_column,
+        cohort.groups,
+        options,
+        labels=config.variable_labels,
+    )
 
 
 def analyze_outcomes(cohort: Cohort, config: StudyConfig) -> OutcomeAnalyses:

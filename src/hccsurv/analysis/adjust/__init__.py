@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hccsurv.analysis.adjust.balance import BalanceResult, CovariateBalance, covariate_balance
@@ -147,12 +148,42 @@ def _options(config_like: Any) -> dict[str, Any]:
     return opts
 
 
+def _imbalance_warning(
+    balance: BalanceResult, doubly_robust: bool, labels: Mapping[str, str]
+) -> str:
+    """The covariates still imbalanced after adjustment (|SMD| at or above the threshold)."""
+    off = sorted(
+        (r for r in balance.rows if not r.balanced),
+        key=lambda r: -abs(r.smd_after) if np.isfinite(r.smd_after) else -np.inf,
+    )
+    shown = ", ".join(
+        f"{labels.get(r.variable, r.variable)}{'' if r.level is None else ': ' + r.level} "
+        f"({r.smd_after:+.2f})"
+        for r in off[:4]
+    )
+    more = f" and {len(off) - 4} more" if len(off) > 4 else ""
+    adjusted = "matching" if balance.adjustment == "matching" else "weighting"
+    advice = (
+        "the doubly robust model already adjusts for them"
+        if doubly_robust
+        else "the adjusted estimates may still be confounded by them; consider exact matching "
+        "on them, another caliper or weighting, or a doubly robust model "
+        "(adjust.doubly_robust = true)"
+    )
+    return (
+        f"After {adjusted}, {len(off)} of {len(balance.rows)} covariate terms remain imbalanced "
+        f"(|SMD| >= {balance.threshold:g}): {shown}{more}; {advice}."
+    )
+
+
 def adjust_study(
     frame: pd.DataFrame,
     time_cols: Mapping[str, tuple[str, str]],
     group_col: str,
     group_order: Sequence[Any],
     config_like: Any,
+    *,
+    labels: Mapping[str, str] | None = None,
 ) -> AdjustedAnalysis:
     """Propensity-score adjusted comparison of the two groups for every endpoint.
 
@@ -172,6 +203,9 @@ def adjust_study(
         ("ipw" | "stabilized" | "overlap"), ``trimming`` (PS percentile), ``truncate``,
         ``seed``, ``missing`` ("complete" | "indicator"), ``doubly_robust``, ``rmst_tau``.
         :class:`hccsurv.config.AdjustConfig` works as it is.
+    labels : mapping, optional
+        Display names of the covariates, used in the warning that lists the covariates still
+        imbalanced (|SMD| at or above 0.1) after adjustment.
 
     Raises
     ------
@@ -265,6 +299,8 @@ def adjust_study(
         ps.design, ps.treated, weights, estimand=estimand, adjustment=o["method"]
     )
     notes.extend(balance.notes)
+    if not balance.all_balanced:
+        caught.append(_imbalance_warning(balance, bool(o["doubly_robust"]), labels or {}))
     covariates = ps.design.to_frame().reset_index(drop=True) if o["doubly_robust"] else None
     outcomes: dict[str, AdjustedOutcome] = {}
     for endpoint, (time_col, event_col) in time_cols.items():
