@@ -306,7 +306,7 @@ def plot_forest(
                 fontweight="bold",
                 fontfeatures=TEXT_FEATURES,
             )
-    freeze_layout(fig, passes=3)  # let constrained layout converge, then fix it
+    freeze_layout(fig, passes=3)  # until constrained layout settles (two passes here)
     return ForestFigure(
         figure=fig, label_ax=label_ax, rows=tuple(rows), panels=tuple(panels), xlim=xlim
     )
