@@ -40,10 +40,8 @@ from hccsurv.data.cohort import Cohort, load_cohort
 from hccsurv.errors import OutputError
 from hccsurv.present.format import format_hr_ci, format_median_ci, format_p
 from hccsurv.present.render.csv import write_csv
-from hccsurv.present.render.docx import write_docx
 from hccsurv.present.render.latex import table_to_latex
 from hccsurv.present.render.markdown import table_to_markdown
-from hccsurv.present.render.xlsx import write_xlsx
 from hccsurv.present.report_html import render_report
 from hccsurv.report.document import build_document
 from hccsurv.report.figures import collect_figures, plan_figures, render_figure
@@ -245,6 +243,10 @@ def run_study(
                 methods = methods_paragraphs(analysis, config)
                 results["methods"] = list(methods)
             with rep.step("Tables: Word, Excel, CSV, LaTeX, Markdown"):
+                # python-docx and openpyxl load here, while the child draws (it never needs them)
+                from hccsurv.present.render.docx import write_docx
+                from hccsurv.present.render.xlsx import write_xlsx
+
                 tables = build_tables(analysis, config, options)
                 write_docx(tables.all(), staging / "tables.docx", title=config.study.title)
                 write_xlsx(tables.all(), staging / "tables.xlsx")
