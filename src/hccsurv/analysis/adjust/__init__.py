@@ -172,7 +172,7 @@ def _imbalance_warning(
     )
     return (
         f"After {adjusted}, {len(off)} of {len(balance.rows)} covariate terms remain imbalanced "
-        f"(|SMD| >= {balance.threshold:g}): {shown}{more}; {advice}."
+        f"(|SMD| ≥ {balance.threshold:g}): {shown}{more}; {advice}."
     )
 
 
