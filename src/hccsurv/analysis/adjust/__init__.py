@@ -152,9 +152,10 @@ def _imbalance_warning(
     balance: BalanceResult, doubly_robust: bool, labels: Mapping[str, str]
 ) -> str:
     """The covariates still imbalanced after adjustment (|SMD| at or above the threshold)."""
-    off = sorted(
+    off = sorted(  # largest |SMD| first; a term with no SMD (NaN) last
         (r for r in balance.rows if not r.balanced),
-        key=lambda r: -abs(r.smd_after) if np.isfinite(r.smd_after) else -np.inf,
+        key=lambda r: abs(r.smd_after) if np.isfinite(r.smd_after) else -1.0,
+        reverse=True,
     )
     shown = ", ".join(
         f"{labels.get(r.variable, r.variable)}{'' if r.level is None else ': ' + r.level} "

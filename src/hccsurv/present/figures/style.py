@@ -203,38 +203,38 @@ def rc_context(params: dict[str, Any]) -> AbstractContextManager[None]:
 
 
 def lay_out(fig: Figure, passes: int = 1) -> None:
-    """Run the figure's layout engine ``passes`` times, without drawing any artist.
+    """Run the figure's layout engine up to ``passes`` times, stopping once no axes moves.
 
     Constrained layout only needs text extents (cached per text and dpi), so this is cheaper
     than ``fig.draw_without_rendering()`` (which also draws every artist) and gives the same
-    positions. A figure without a layout engine keeps its positions.
+    positions. A pass that moves no axes (by more than 1e-9 of the figure) has settled the
+    layout: a further pass would give the same positions. A figure without a layout engine
+    keeps its positions.
 
     hccsurv's figures are made at their output dpi (``Figure(dpi=style.dpi)``): the Agg renderer
     the layout measures text with is the one the PNG is drawn on, so the PNG reuses every
     measured extent (the text metrics cache is keyed by renderer and dpi).
     """
     engine = fig.get_layout_engine()
-    if engine is not None:
-        for _ in range(passes):
-            engine.execute(fig)
+    if engine is None:
+        return
+    for _ in range(passes):
+        before = np.array([ax.get_position().bounds for ax in fig.axes])
+        engine.execute(fig)
+        after = np.array([ax.get_position().bounds for ax in fig.axes])
+        if np.allclose(after, before, rtol=0.0, atol=1e-9):
+            break
 
 
 def freeze_layout(fig: Figure, passes: int = 1) -> None:
-    """Lay ``fig`` out (up to ``passes`` times, stopping once no axes moves), then fix it.
+    """Lay ``fig`` out (:func:`lay_out`), then fix the positions: later draws skip the engine.
 
     Fixed positions make every save byte-identical and the PNG and PDF share one layout. The
     engine is removed (``set_layout_engine(None)``), not replaced by matplotlib's placeholder
     (``"none"``): with any engine set, ``savefig`` draws the whole figure once more, without
     output, before writing a vector file, which for these figures is a third of a PDF's time.
     """
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        for _ in range(passes):
-            before = np.array([ax.get_position().bounds for ax in fig.axes])
-            engine.execute(fig)
-            after = np.array([ax.get_position().bounds for ax in fig.axes])
-            if np.allclose(after, before, rtol=0.0, atol=1e-9):  # fractions of the figure
-                break
+    lay_out(fig, passes=passes)
     fig.set_layout_engine(None)
 
 
