@@ -4,11 +4,15 @@ frozen layout."""
 from __future__ import annotations
 
 import re
+from importlib import resources
+from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from fontTools.ttLib import TTFont
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 
 from hccsurv.present.figures.export import save_figure
@@ -70,6 +74,31 @@ def test_the_shipped_font_draws_exactly_as_dejavu_sans(tmp_path: Path) -> None:
     (a,) = save_figure(ours, tmp_path / "ours", formats=("png",))
     (b,) = save_figure(dejavu, tmp_path / "dejavu", formats=("png",))
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_the_shipped_font_kerns_every_pair_as_dejavu_sans() -> None:
+    # The cut kerns from the legacy 'kern' table (no GPOS): each line holds one first character
+    # followed by every second character, so one pair kerned differently changes its width.
+    chars = [chr(c) for c in range(0x21, 0x7F)] + list("µβχ²≥≤–−±·×Åäöüé°")
+    renderer = FigureCanvasAgg(Figure(dpi=72)).get_renderer()
+    for weight in ("normal", "bold"):
+        ours, dejavu = (
+            FontProperties(family=family, size=100, weight=weight)
+            for family in (FIGURE_FONT, "DejaVu Sans")
+        )
+        for first in chars:
+            line = "".join(first + second for second in chars)
+            assert renderer.get_text_width_height_descent(line, ours, ismath=False) == (
+                renderer.get_text_width_height_descent(line, dejavu, ismath=False)
+            ), (weight, first)
+
+
+def test_the_shipped_font_has_no_gpos() -> None:
+    fonts = resources.files("hccsurv.present.figures").joinpath("fonts")
+    for name in ("DejaVuSansLatin.ttf", "DejaVuSansLatin-Bold.ttf"):
+        tables = set(TTFont(BytesIO(fonts.joinpath(name).read_bytes())).keys())
+        assert "kern" in tables
+        assert "GPOS" not in tables  # a PDF subsets the font about 3x faster without it
 
 
 def test_characters_outside_the_cut_fall_back_to_dejavu_sans(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ MM_PER_INCH = 25.4
 #: The default figure font: DejaVu Sans (regular and bold) cut down to Latin, Greek and the
 #: usual symbols, shipped in ``hccsurv/present/figures/fonts`` (made by
 #: ``tools/make_figure_fonts.py``). Same glyphs, metrics and kerning as matplotlib's DejaVu Sans,
-#: but a PDF embeds it about five times faster; other characters fall back to DejaVu Sans.
+#: but a PDF embeds it about four times faster; other characters fall back to DejaVu Sans.
 FIGURE_FONT = "DejaVu Sans Latin"
 
 
