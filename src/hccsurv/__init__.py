@@ -8,20 +8,19 @@ results with ``to_frame()`` and ``to_dict()``; ``run_study`` runs a whole study 
 >>> km.median
 2.5
 
-Names are loaded on first use (PEP 562): ``import hccsurv`` itself imports nothing heavy, so
-``hccsurv --version`` answers at once and ``hccsurv.kaplan_meier`` loads only the survival core,
-not pandas' report stack or matplotlib.
+Names are loaded on first use (PEP 562), ``__version__`` included: ``import hccsurv`` itself
+imports nothing heavy, so ``hccsurv --version`` answers at once and ``hccsurv.kaplan_meier``
+loads only the survival core, not pandas' report stack or matplotlib.
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
-__version__ = _version("hccsurv")  # one source of truth: pyproject.toml
-
 if TYPE_CHECKING:
+    __version__: str
+
     from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
     from hccsurv.analysis.coxph import CoxModel, coxph
     from hccsurv.analysis.models import ModelBuilding, build_cox_models
@@ -106,6 +105,11 @@ _HOMES: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # one source of truth: pyproject.toml (read when first asked)
+        from importlib.metadata import version
+
+        globals()[name] = value = version("hccsurv")
+        return value
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'hccsurv' has no attribute {name!r}")

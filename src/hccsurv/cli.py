@@ -25,7 +25,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hccsurv import __version__
 from hccsurv.errors import (
     CohortValidationError,
     ConfigError,
@@ -49,6 +48,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from hccsurv import __version__
+
         typer.echo(f"hccsurv {__version__}")
         raise typer.Exit()
 

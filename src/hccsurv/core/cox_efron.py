@@ -35,10 +35,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["Evaluation", "GroupTerms", "RiskSets"]
 
@@ -216,6 +219,8 @@ class RiskSets:
         self._cens_sum: sparse.csr_matrix | None = None
         self._dead_sum: sparse.csr_matrix | None = None
         if not self._row_path:
+            from scipy import sparse  # only this path needs it (~0.15 s to import)
+
             cens_count = np.bincount(self.group[self.cens_rows], minlength=self.n_groups)
             self._cens_sum = sparse.csr_matrix(
                 (

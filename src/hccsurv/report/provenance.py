@@ -11,11 +11,8 @@ import os
 import platform
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-from hccsurv import __version__
 
 _DEPENDENCIES = (
     "numpy",
@@ -40,7 +37,9 @@ def sha256_file(path: Path) -> str:
 
 def software_versions() -> dict[str, str]:
     """hccsurv, Python and the versions of the libraries a run depends on."""
-    versions = {"hccsurv": __version__, "python": platform.python_version()}
+    from importlib import metadata  # not at import: `import hccsurv` and --version stay light
+
+    versions = {"hccsurv": metadata.version("hccsurv"), "python": platform.python_version()}
     for name in _DEPENDENCIES:
         try:
             versions[name] = metadata.version(name)
