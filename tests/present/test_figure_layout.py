@@ -1,5 +1,5 @@
 """Figure text and layout: the shipped font, one font subset per face in the PDF (no ligatures),
-frozen layout."""
+frozen layout, settled before it is frozen."""
 
 from __future__ import annotations
 
@@ -8,15 +8,22 @@ from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import pytest
 from fontTools.ttLib import TTFont
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import LayoutEngine
 from matplotlib.text import Text
 
+from hccsurv.core.km import KaplanMeierGroups, kaplan_meier_groups
 from hccsurv.present.figures.export import save_figure
+from hccsurv.present.figures.forest import layout_engine as forest_layout_engine
 from hccsurv.present.figures.forest import plot_forest
+from hccsurv.present.figures.km import layout_engine as km_layout_engine
+from hccsurv.present.figures.km import plot_km
 from hccsurv.present.figures.style import (
     FIGURE_FONT,
     TEXT_FEATURES,
@@ -122,3 +129,38 @@ def test_without_ligatures_and_lay_out_on_a_plain_figure() -> None:
     frozen = ax.get_position().bounds
     lay_out(fig, passes=3)  # no engine: positions stay
     assert ax.get_position().bounds == frozen
+
+
+#: A settled layout: one more pass moves no axes by 1e-5 of the figure (a fiftieth of a pixel
+#: across a 174 mm figure at 300 dpi).
+SETTLED = 1e-5
+
+
+def _moved_by_one_more_layout(fig: Figure, engine: LayoutEngine) -> float:
+    """How far (figure fraction) one more constrained-layout pass moves any axes of ``fig``."""
+    assert fig.get_layout_engine() is None  # frozen
+    before = np.array([ax.get_position().bounds for ax in fig.axes])
+    engine.execute(fig)
+    return float(np.abs(np.array([ax.get_position().bounds for ax in fig.axes]) - before).max())
+
+
+def _km_groups(shape: str) -> KaplanMeierGroups:
+    # group A: 19 of 20 die at once, the last at 24 months ("falling") or never ("apart");
+    # group B dies across the follow-up ("falling": the curves and their wide bands leave no
+    # corner free) or never ("apart": the middle of the plot is empty)
+    time = np.r_[np.full(19, 0.1), 24.0, np.linspace(1.0, 24.0, 20)]
+    event = np.ones(40) if shape == "falling" else np.r_[np.ones(19), np.zeros(21)]
+    return kaplan_meier_groups(time, event, np.repeat(["A", "B"], 20))
+
+
+@pytest.mark.parametrize(("shape", "outside"), [("apart", False), ("falling", True)])
+def test_a_kaplan_meier_figure_is_frozen_on_a_settled_layout(shape: str, outside: bool) -> None:
+    # inside the plot, the legend and text leave the layout as it was; above it, they take room
+    # and the figure is laid out again before it is frozen
+    f = plot_km(_km_groups(shape), logrank=0.01, hr_text="HR 0.50 (0.25–0.99)")
+    assert f.legend_outside == outside
+    assert _moved_by_one_more_layout(f.figure, km_layout_engine()) < SETTLED
+
+
+def test_a_forest_plot_is_frozen_on_a_settled_layout() -> None:
+    assert _moved_by_one_more_layout(_forest(), forest_layout_engine()) < SETTLED

@@ -39,6 +39,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from numpy.typing import NDArray
 
 from hccsurv.errors import InputError
@@ -260,11 +261,12 @@ def plot_forest(
     style = replace(style, height_mm=height)
     n_models = len(frames)
     with style.rc_context():
-        fig = Figure(figsize=style.figsize_inches, dpi=style.dpi, layout="constrained")
+        fig = Figure(
+            figsize=style.figsize_inches,
+            dpi=style.dpi,
+            layout=layout_engine(),
+        )
         FigureCanvasAgg(fig)
-        engine = fig.get_layout_engine()
-        if engine is not None:
-            engine.set(w_pad=4.0 / 72, h_pad=4.0 / 72, wspace=0.0)  # type: ignore[call-arg]
         ratios = [1.15] + [1.0, 1.05] * n_models
         grid = fig.add_gridspec(1, 1 + 2 * n_models, width_ratios=ratios)
         label_ax = fig.add_subplot(grid[0, 0])
@@ -306,10 +308,15 @@ def plot_forest(
                 fontweight="bold",
                 fontfeatures=TEXT_FEATURES,
             )
-    freeze_layout(fig, passes=3)  # until constrained layout settles (two passes here)
+    freeze_layout(fig)  # one pass settles it: the HR ticks are fixed, the texts out of layout
     return ForestFigure(
         figure=fig, label_ax=label_ax, rows=tuple(rows), panels=tuple(panels), xlim=xlim
     )
+
+
+def layout_engine() -> ConstrainedLayoutEngine:
+    """The constrained layout of forest plots: 4 pt margins, no gap between the columns."""
+    return ConstrainedLayoutEngine(w_pad=4.0 / 72, h_pad=4.0 / 72, wspace=0.0)
 
 
 def _text_width(fig: Figure, ax: Axes, ha: str) -> float:

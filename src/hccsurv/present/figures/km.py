@@ -48,6 +48,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredText
@@ -64,6 +65,12 @@ from hccsurv.present.figures.risk_table import (
 )
 from hccsurv.present.figures.style import FigureStyle, freeze_layout, lay_out, without_ligatures
 from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_median_ci, format_p
+
+
+def layout_engine() -> ConstrainedLayoutEngine:
+    """The constrained layout of Kaplan-Meier figures: 4 pt margins, a small gap under the plot."""
+    return ConstrainedLayoutEngine(w_pad=4.0 / 72, h_pad=4.0 / 72, hspace=0.02, wspace=0.04)
+
 
 Kind = Literal["survival", "cumulative_incidence", "cumulative_hazard"]
 _KINDS: tuple[str, ...] = ("survival", "cumulative_incidence", "cumulative_hazard")
@@ -369,20 +376,23 @@ def plot_km(
         )
     )
     if own_figure:
-        _freeze_layout(result.figure)
+        _freeze_layout(result.figure, settled=not result.legend_outside)
     return result
 
 
-def _freeze_layout(fig: Figure) -> None:
-    """Lay out once more with the legend in place, then fix the positions.
+def _freeze_layout(fig: Figure, *, settled: bool) -> None:
+    """Fix the positions: every later save is byte-identical and keeps the risk table exactly
+    under the ticks.
 
-    The legend and text placement already ran constrained layout at least twice, so one more
-    pass settles it (a further pass moves the axes by < 1e-5 of the figure); fixing the result
-    makes every later save byte-identical and keeps the risk table exactly under the ticks.
-    Ligatures are turned off first (:func:`~.style.without_ligatures`).
+    ``settled``: the layout the legend and text were placed on still holds (they went into
+    corners of the plot, which the layout does not see), so the layout engine need not run
+    again. A box above the plot takes room from it: the figure is laid out once more.
     """
-    without_ligatures(fig)
-    freeze_layout(fig)
+    without_ligatures(fig)  # every text has them off already; this keeps it so
+    if settled:
+        fig.set_layout_engine(None)
+    else:
+        freeze_layout(fig)
 
 
 @dataclass(frozen=True)
@@ -403,26 +413,17 @@ class _Built:
 
 
 def _finish(built: _Built) -> KMFigure:
-    """Place legend and statistics text, re-placing until the layout and the choice agree.
-
-    Putting a box above the plot changes the layout, which changes the data area a corner box
-    covers; so the placement is repeated on the settled layout until it no longer changes.
-    """
-    previous: tuple[str, str] | None = None
+    """Place the legend and the statistics text on the laid-out figure."""
     with built.style.rc_context():
-        for _ in range(4):
-            choice = _place_legend_and_text(
-                built.figure,
-                built.ax,
-                built.handles,
-                built.annotation,
-                built.style,
-                built.curves,
-                built.segments,
-            )
-            if choice == previous:
-                break
-            previous = choice
+        choice = _place_legend_and_text(
+            built.figure,
+            built.ax,
+            built.handles,
+            built.annotation,
+            built.style,
+            built.curves,
+            built.segments,
+        )
     outside = "outside" in choice
     return KMFigure(
         figure=built.figure,
@@ -594,11 +595,12 @@ def _new_figure(style: FigureStyle) -> Figure:
     the small growth of text at another dpi (glyph hinting), so that nothing is clipped at the
     figure edge.
     """
-    fig = Figure(figsize=style.figsize_inches, dpi=style.dpi, layout="constrained")
+    fig = Figure(
+        figsize=style.figsize_inches,
+        dpi=style.dpi,
+        layout=layout_engine(),
+    )
     FigureCanvasAgg(fig)
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        engine.set(w_pad=4.0 / 72, h_pad=4.0 / 72, hspace=0.02, wspace=0.04)  # type: ignore[call-arg]
     return fig
 
 
@@ -756,6 +758,7 @@ def _place_legend_and_text(
     for artist in list(ax.artists):
         if artist.get_gid() == "km-statistics":
             artist.remove()
+    without_ligatures(fig)  # before any text is measured: extents are those of the output
     lay_out(fig)  # so that box sizes in data units are known
     taken: list[tuple[float, float, float, float]] = []
 
@@ -766,6 +769,7 @@ def _place_legend_and_text(
         handlelength=2.6,
         borderaxespad=0.4,
     )
+    without_ligatures(legend)
     corner: str | None = _first_free_corner(fig, ax, legend, curves, segments, taken)
     if corner is None:
         corner = "outside"
@@ -789,6 +793,7 @@ def _place_legend_and_text(
             borderpad=0.6,
         )
         text.set_gid("km-statistics")
+        without_ligatures(text)
         ax.add_artist(text)
         text_corner: str | None = _first_free_corner(fig, ax, text, curves, segments, taken)
         if text_corner is None:
@@ -909,5 +914,5 @@ def plot_km_facets(
         ]
     # legends are placed once every panel exists, so that the layout is final
     panels = tuple(_finish(b) for b in built)
-    _freeze_layout(fig)
+    _freeze_layout(fig, settled=not any(p.legend_outside for p in panels))
     return KMFacetFigure(figure=fig, panels=panels)

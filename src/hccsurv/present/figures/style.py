@@ -31,6 +31,7 @@ from typing import Any, cast
 import matplotlib
 import numpy as np
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -245,7 +246,8 @@ def freeze_layout(fig: Figure, passes: int = 1) -> None:
 TEXT_FEATURES: tuple[str, ...] = ("-liga",)
 
 
-def without_ligatures(fig: Figure) -> None:
-    """Turn ligatures off in every text of ``fig`` (see :data:`TEXT_FEATURES`)."""
-    for text in fig.findobj(Text):
+def without_ligatures(artist: Artist) -> None:
+    """Turn ligatures off in every text of ``artist``, a figure or a part of one (see
+    :data:`TEXT_FEATURES`)."""
+    for text in artist.findobj(Text):
         text.set_fontfeatures(TEXT_FEATURES)
