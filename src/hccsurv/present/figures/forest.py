@@ -47,7 +47,6 @@ from hccsurv.present.figures.style import (
     TEXT_FEATURES,
     FigureStyle,
     freeze_layout,
-    lay_out,
     without_ligatures,
 )
 from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_hr_ci, format_p
@@ -332,8 +331,11 @@ def _text_width(fig: Figure, ax: Axes, ha: str) -> float:
 def _fit_columns(
     fig: Figure, grid: GridSpec, label_ax: Axes, panels: list[ForestPanel], style: FigureStyle
 ) -> None:
-    """Size the text columns to their widest text; the HR axes share what is left."""
-    lay_out(fig)
+    """Size the text columns to their widest text; the HR axes share what is left.
+
+    Widths are measured from each column's left edge, so they do not depend on where the
+    layout puts the columns: no layout is needed before.
+    """
     gap = 1.2 * style.small_font_size / 72.0
     label_w = _text_width(fig, label_ax, "left") + gap
     text_w = [
