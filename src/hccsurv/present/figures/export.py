@@ -154,7 +154,9 @@ def write_png(path: Path, rgba: NDArray[np.uint8], dpi: int) -> None:
     channels = 3 if opaque else 4
     rows = np.empty((height, 1 + width * channels), dtype=np.uint8)
     rows[:, 0] = 0  # filter type None
-    np.copyto(rows[:, 1:].reshape(height, width, channels), rgba[..., :channels])
+    pixels = rows[:, 1:].reshape(height, width, channels)
+    for c in range(channels):  # a channel at a time: ~5x faster than one (h, w, 3) strided copy
+        pixels[..., c] = rgba[..., c]
     ppm = round(dpi / 0.0254)
     header = struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)
     with Path(path).open("wb") as fh:
