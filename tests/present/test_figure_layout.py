@@ -127,7 +127,7 @@ def test_without_ligatures_and_lay_out_on_a_plain_figure() -> None:
     freeze_layout(fig)
     assert fig.get_layout_engine() is None  # savefig then draws a vector file once, not twice
     frozen = ax.get_position().bounds
-    lay_out(fig, passes=3)  # no engine: positions stay
+    lay_out(fig)  # no engine: positions stay
     assert ax.get_position().bounds == frozen
 
 

@@ -11,8 +11,11 @@ import os
 import platform
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import hccsurv
 
 _DEPENDENCIES = (
     "numpy",
@@ -37,9 +40,7 @@ def sha256_file(path: Path) -> str:
 
 def software_versions() -> dict[str, str]:
     """hccsurv, Python and the versions of the libraries a run depends on."""
-    from importlib import metadata  # not at import: `import hccsurv` and --version stay light
-
-    versions = {"hccsurv": metadata.version("hccsurv"), "python": platform.python_version()}
+    versions = {"hccsurv": hccsurv.__version__, "python": platform.python_version()}
     for name in _DEPENDENCIES:
         try:
             versions[name] = metadata.version(name)

@@ -260,11 +260,7 @@ def plot_forest(
     style = replace(style, height_mm=height)
     n_models = len(frames)
     with style.rc_context():
-        fig = Figure(
-            figsize=style.figsize_inches,
-            dpi=style.dpi,
-            layout=layout_engine(),
-        )
+        fig = Figure(figsize=style.figsize_inches, dpi=style.dpi, layout=layout_engine())
         FigureCanvasAgg(fig)
         ratios = [1.15] + [1.0, 1.05] * n_models
         grid = fig.add_gridspec(1, 1 + 2 * n_models, width_ratios=ratios)
@@ -307,7 +303,7 @@ def plot_forest(
                 fontweight="bold",
                 fontfeatures=TEXT_FEATURES,
             )
-    freeze_layout(fig)  # one pass settles it: the HR ticks are fixed, the texts out of layout
+    freeze_layout(fig)  # one pass settles it: HR ticks fixed, texts out of the layout
     return ForestFigure(
         figure=fig, label_ax=label_ax, rows=tuple(rows), panels=tuple(panels), xlim=xlim
     )

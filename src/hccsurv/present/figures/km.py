@@ -350,49 +350,37 @@ def plot_km(
         The figure, its axes and the data drawn.
     """
     own_figure = ax is None
-    result = _finish(
-        _build(
-            km,
-            ax=ax,
-            style=FigureStyle() if style is None else style,
-            logrank=logrank,
-            hr_text=hr_text,
-            time_unit=time_unit,
-            risk_table=risk_table,
-            risk_table_rows=risk_table_rows,
-            show_ci=show_ci,
-            show_median=show_median,
-            show_censor=show_censor,
-            landmarks=landmarks,
-            kind=kind,
-            title=title,
-            xlabel=xlabel,
-            ylabel=ylabel,
-            legend_medians=legend_medians,
-            xmax=xmax,
-            break_every=break_every,
-            label_order=label_order,
-            format_options=format_options,
-        )
+    built = _build(
+        km,
+        ax=ax,
+        style=FigureStyle() if style is None else style,
+        logrank=logrank,
+        hr_text=hr_text,
+        time_unit=time_unit,
+        risk_table=risk_table,
+        risk_table_rows=risk_table_rows,
+        show_ci=show_ci,
+        show_median=show_median,
+        show_censor=show_censor,
+        landmarks=landmarks,
+        kind=kind,
+        title=title,
+        xlabel=xlabel,
+        ylabel=ylabel,
+        legend_medians=legend_medians,
+        xmax=xmax,
+        break_every=break_every,
+        label_order=label_order,
+        format_options=format_options,
     )
     if own_figure:
-        _freeze_layout(result.figure, settled=not result.legend_outside)
+        without_ligatures(built.figure)  # before any text is measured: extents are the output's
+    result = _finish(built)
+    if own_figure:
+        # a legend or text in a corner of the plot leaves the layout it was placed on as it
+        # was (the layout does not see it); a box above the plot takes room: lay out again
+        freeze_layout(result.figure, lay_out_first=result.legend_outside)
     return result
-
-
-def _freeze_layout(fig: Figure, *, settled: bool) -> None:
-    """Fix the positions: every later save is byte-identical and keeps the risk table exactly
-    under the ticks.
-
-    ``settled``: the layout the legend and text were placed on still holds (they went into
-    corners of the plot, which the layout does not see), so the layout engine need not run
-    again. A box above the plot takes room from it: the figure is laid out once more.
-    """
-    without_ligatures(fig)  # every text has them off already; this keeps it so
-    if settled:
-        fig.set_layout_engine(None)
-    else:
-        freeze_layout(fig)
 
 
 @dataclass(frozen=True)
@@ -595,11 +583,7 @@ def _new_figure(style: FigureStyle) -> Figure:
     the small growth of text at another dpi (glyph hinting), so that nothing is clipped at the
     figure edge.
     """
-    fig = Figure(
-        figsize=style.figsize_inches,
-        dpi=style.dpi,
-        layout=layout_engine(),
-    )
+    fig = Figure(figsize=style.figsize_inches, dpi=style.dpi, layout=layout_engine())
     FigureCanvasAgg(fig)
     return fig
 
@@ -758,7 +742,6 @@ def _place_legend_and_text(
     for artist in list(ax.artists):
         if artist.get_gid() == "km-statistics":
             artist.remove()
-    without_ligatures(fig)  # before any text is measured: extents are those of the output
     lay_out(fig)  # so that box sizes in data units are known
     taken: list[tuple[float, float, float, float]] = []
 
@@ -774,14 +757,16 @@ def _place_legend_and_text(
     if corner is None:
         corner = "outside"
         legend.remove()
-        ax.legend(
-            handles=list(handles),
-            labels=[str(h.get_label()) for h in handles],
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.01),
-            ncols=len(handles),
-            handlelength=2.6,
-            borderaxespad=0.0,
+        without_ligatures(
+            ax.legend(
+                handles=list(handles),
+                labels=[str(h.get_label()) for h in handles],
+                loc="lower left",
+                bbox_to_anchor=(0.0, 1.01),
+                ncols=len(handles),
+                handlelength=2.6,
+                borderaxespad=0.0,
+            )
         )
     if annotation:
         text = AnchoredText(
@@ -810,6 +795,7 @@ def _place_legend_and_text(
                 borderpad=0.0,
             )
             outside_text.set_gid("km-statistics")
+            without_ligatures(outside_text)
             ax.add_artist(outside_text)
     else:
         text_corner = ""
@@ -913,6 +899,7 @@ def plot_km_facets(
             for i, name in enumerate(names)
         ]
     # legends are placed once every panel exists, so that the layout is final
+    without_ligatures(fig)
     panels = tuple(_finish(b) for b in built)
-    _freeze_layout(fig, settled=not any(p.legend_outside for p in panels))
+    freeze_layout(fig, lay_out_first=any(p.legend_outside for p in panels))
     return KMFacetFigure(figure=fig, panels=panels)

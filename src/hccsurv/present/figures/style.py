@@ -29,7 +29,6 @@ from importlib import resources
 from typing import Any, cast
 
 import matplotlib
-import numpy as np
 from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
@@ -203,39 +202,35 @@ def rc_context(params: dict[str, Any]) -> AbstractContextManager[None]:
     return cast(AbstractContextManager[None], matplotlib.rc_context(cast(Any, params)))
 
 
-def lay_out(fig: Figure, passes: int = 1) -> None:
-    """Run the figure's layout engine up to ``passes`` times, stopping once no axes moves.
+def lay_out(fig: Figure) -> None:
+    """Run the figure's layout engine once, without drawing any artist.
 
     Constrained layout only needs text extents (cached per text and dpi), so this is cheaper
     than ``fig.draw_without_rendering()`` (which also draws every artist) and gives the same
-    positions. A pass that moves no axes (by more than 1e-9 of the figure) has settled the
-    layout: a further pass would give the same positions. A figure without a layout engine
-    keeps its positions.
+    positions. A figure without a layout engine keeps its positions.
 
     hccsurv's figures are made at their output dpi (``Figure(dpi=style.dpi)``): the Agg renderer
     the layout measures text with is the one the PNG is drawn on, so the PNG reuses every
     measured extent (the text metrics cache is keyed by renderer and dpi).
     """
     engine = fig.get_layout_engine()
-    if engine is None:
-        return
-    for _ in range(passes):
-        before = np.array([ax.get_position().bounds for ax in fig.axes])
+    if engine is not None:
         engine.execute(fig)
-        after = np.array([ax.get_position().bounds for ax in fig.axes])
-        if np.allclose(after, before, rtol=0.0, atol=1e-9):
-            break
 
 
-def freeze_layout(fig: Figure, passes: int = 1) -> None:
+def freeze_layout(fig: Figure, *, lay_out_first: bool = True) -> None:
     """Lay ``fig`` out (:func:`lay_out`), then fix the positions: later draws skip the engine.
+
+    ``lay_out_first=False`` fixes the positions of the last layout, for a figure that has not
+    changed since in any way the layout sees.
 
     Fixed positions make every save byte-identical and the PNG and PDF share one layout. The
     engine is removed (``set_layout_engine(None)``), not replaced by matplotlib's placeholder
     (``"none"``): with any engine set, ``savefig`` draws the whole figure once more, without
     output, before writing a vector file, which for these figures is a third of a PDF's time.
     """
-    lay_out(fig, passes=passes)
+    if lay_out_first:
+        lay_out(fig)
     fig.set_layout_engine(None)
 
 
