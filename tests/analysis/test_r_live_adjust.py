@@ -51,7 +51,7 @@ def _draw(seed: int) -> pd.DataFrame:
     )
 
 
-@pytest.mark.r_live
+@pytest.mark.r_live(packages=("MatchIt",))
 @pytest.mark.parametrize("seed", [11, 12])
 def test_live_parity(rscript: str, tmp_path: Path, seed: int) -> None:
     frame = _draw(seed)

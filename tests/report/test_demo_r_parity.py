@@ -71,7 +71,7 @@ def test_reference_data_is_what_hccsurv_derives_today(derived: pd.DataFrame) -> 
     for col in committed.columns:
         if pd.api.types.is_numeric_dtype(committed[col]):
             np.testing.assert_allclose(
-                derived[col].to_numpy(float), committed[col].to_numpy(float), rtol=1e-15
+                derived[col].to_numpy(float), committed[col].to_numpy(float), rtol=1e-9
             )
         else:
             assert derived[col].astype(str).tolist() == committed[col].astype(str).tolist(), col
@@ -157,7 +157,7 @@ def test_demo_study_equals_r(analysis: StudyAnalysis) -> None:
     _compare(analysis, load_reference("demo_study"))
 
 
-@pytest.mark.r_live
+@pytest.mark.r_live(packages=("MatchIt",))
 def test_demo_study_equals_live_r(
     analysis: StudyAnalysis, derived: pd.DataFrame, rscript: str, tmp_path: Path
 ) -> None:
