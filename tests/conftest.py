@@ -52,8 +52,8 @@ def rscript(request: pytest.FixtureRequest) -> str:
     extra = tuple(marker.kwargs.get("packages", ())) if marker is not None else ()
     packages = BASE_R_PACKAGES + tuple(p for p in extra if p not in BASE_R_PACKAGES)
     path = _find_rscript()
-    missing = packages if path is None else tuple(
-        p for p in packages if not _has_r_package(path, p)
+    missing = (
+        packages if path is None else tuple(p for p in packages if not _has_r_package(path, p))
     )
     if missing:
         names = " ".join(_debian_name(p) for p in missing)
