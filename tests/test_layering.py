@@ -20,6 +20,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "data": ("analysis", "present", "report", "cli"),
     "analysis": ("present", "report", "cli"),
     "present": ("report", "cli", "data"),
+    "engines": ("data", "clinical", "analysis", "present", "report", "demo", "config", "cli"),
 }
 # third-party modules the numerical core must not import at module level
 CORE_FORBIDDEN_THIRD_PARTY = ("pandas", "matplotlib", "docx", "openpyxl", "pydantic", "typer")
