@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from hccsurv.core.aggregate import TimeAggregates, aggregate
 from hccsurv.core.checks import check_survival
 from hccsurv.core.km import kaplan_meier_from_aggregates
+from hccsurv.core.logrank import logrank, logrank_from_aggregates
 from hccsurv.engines.duckdb_aggregate import combine_time_aggregates, duckdb_time_aggregates
 from hccsurv.errors import InputError
 
@@ -99,3 +100,39 @@ def test_three_sites_combine_to_pooled(days: bool) -> None:
     _assert_same(combine_time_aggregates(parts), pooled)
     with pytest.raises(InputError):
         combine_time_aggregates([])
+
+
+@pytest.mark.parametrize("rho", [0.0, 1.0])
+def test_duckdb_stratified_logrank_equals_memory(rho: float) -> None:
+    t, e, _, c = _data(5, 3000, days=True)
+    g, s = c % 2, c // 2
+    rel = duckdb.connect().from_df(pd.DataFrame({"t": t, "e": e, "g": g, "s": s}))
+    cells = rel.project("t, e, s * 2 + g AS cell")  # stratum * k + group, as the core's cells
+    agg = duckdb_time_aggregates(cells, "t", "e", cell="cell", n_cells=4)
+    got = logrank_from_aggregates(agg, 2, rho=rho)
+    want = logrank(t, e, g, strata=s, rho=rho)
+    np.testing.assert_allclose(got[0], want.observed, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(got[1], want.expected, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(got[2], want.variance, rtol=1e-10, atol=1e-12)
+
+
+def test_three_sites_logrank_equals_pooled() -> None:
+    t, e, _, c = _data(6, 3000, days=False)
+    g = c % 2
+    site = np.random.default_rng(7).integers(0, 3, t.shape[0])
+    con = duckdb.connect()
+    parts = [
+        duckdb_time_aggregates(
+            con.from_df(pd.DataFrame({"t": t[site == k], "e": e[site == k], "g": g[site == k]})),
+            "t",
+            "e",
+            cell="g",
+            n_cells=2,
+        )
+        for k in range(3)
+    ]
+    got = logrank_from_aggregates(combine_time_aggregates(parts), 2)
+    want = logrank(t, e, g)
+    np.testing.assert_allclose(got[0], want.observed, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(got[1], want.expected, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(got[2], want.variance, rtol=1e-10, atol=1e-12)
