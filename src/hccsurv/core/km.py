@@ -384,16 +384,26 @@ def kaplan_meier(
     time: ArrayLike,
     event: ArrayLike,
     *,
+    entry: ArrayLike | None = None,
     weights: ArrayLike | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
 ) -> KaplanMeier:
     """Kaplan-Meier estimate, as R ``survfit(Surv(time, event) ~ 1, conf.type=, conf.int=)``.
 
+    With ``entry`` (delayed entry, left truncation) it is R's counting-process
+    ``survfit(Surv(entry, time, event) ~ 1)``: a row is at risk at :math:`t` only when
+    :math:`\\mathrm{entry} < t \\le \\mathrm{time}`, so
+    :math:`n_j = \\sum_i w_i [t_i \\ge t_j] - \\sum_i w_i [\\mathrm{entry}_i \\ge t_j]`,
+    and the product-limit and Greenwood formulas are unchanged (Klein & Moeschberger, 2003,
+    section 4.6). Curve times are the distinct exit times, as R reports them.
+
     Parameters
     ----------
     time, event : array-like
         Follow-up times (>= 0) and event indicators (1 = event, 0 = censored).
+    entry : array-like, optional
+        Entry times (R's ``start``), each below its ``time``; everyone enters at 0 by default.
     weights : array-like, optional
         Case weights (see the module notes for non-integer weights).
     conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}
@@ -403,7 +413,30 @@ def kaplan_meier(
     """
     _check_conf(conf_type, conf_level)
     data = check_survival(time, event, weights)
-    return kaplan_meier_from_aggregates(aggregate(data), conf_type=conf_type, conf_level=conf_level)
+    agg = aggregate(data)
+    if entry is not None:
+        agg = _delay_entry(agg, data.time, data.weights, entry)
+    return kaplan_meier_from_aggregates(agg, conf_type=conf_type, conf_level=conf_level)
+
+
+def _delay_entry(
+    agg: TimeAggregates,
+    time: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    entry: ArrayLike,
+) -> TimeAggregates:
+    """Remove from each risk set the weight of rows not yet entered (``entry >= t_j``)."""
+    start = np.asarray(entry, dtype=np.float64)
+    if start.shape != time.shape:
+        raise InputError(f"entry has shape {start.shape}, time has {time.shape}")
+    if not np.all(np.isfinite(start)) or np.any(start >= time):
+        raise InputError("entry must be finite and below time on every row (R: start < stop)")
+    order = np.argsort(start, kind="stable")
+    sorted_start = start[order]
+    # weight of rows with entry >= t_j: total weight minus that of entries < t_j
+    below = np.concatenate(([0.0], np.cumsum(weights[order])))
+    not_entered = below[-1] - below[np.searchsorted(sorted_start, agg.time, side="left")]
+    return replace(agg, n_risk=agg.n_risk - not_entered[:, None])
 
 
 @dataclass(frozen=True)
