@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hccsurv.core._result import Result, jsonable
-from hccsurv.core.aggregate import TimeAggregates, aggregate
+from hccsurv.core.aggregate import TimeAggregates, aggregate, delay_entry
 from hccsurv.core.checks import check_groups, check_survival
 from hccsurv.core.distributions import z_for_level
 from hccsurv.errors import InputError
@@ -415,28 +415,8 @@ def kaplan_meier(
     data = check_survival(time, event, weights)
     agg = aggregate(data)
     if entry is not None:
-        agg = _delay_entry(agg, data.time, data.weights, entry)
+        agg = delay_entry(agg, data, entry)
     return kaplan_meier_from_aggregates(agg, conf_type=conf_type, conf_level=conf_level)
-
-
-def _delay_entry(
-    agg: TimeAggregates,
-    time: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    entry: ArrayLike,
-) -> TimeAggregates:
-    """Remove from each risk set the weight of rows not yet entered (``entry >= t_j``)."""
-    start = np.asarray(entry, dtype=np.float64)
-    if start.shape != time.shape:
-        raise InputError(f"entry has shape {start.shape}, time has {time.shape}")
-    if not np.all(np.isfinite(start)) or np.any(start >= time):
-        raise InputError("entry must be finite and below time on every row (R: start < stop)")
-    order = np.argsort(start, kind="stable")
-    sorted_start = start[order]
-    # weight of rows with entry >= t_j: total weight minus that of entries < t_j
-    below = np.concatenate(([0.0], np.cumsum(weights[order])))
-    not_entered = below[-1] - below[np.searchsorted(sorted_start, agg.time, side="left")]
-    return replace(agg, n_risk=agg.n_risk - not_entered[:, None])
 
 
 @dataclass(frozen=True)
@@ -475,6 +455,7 @@ def kaplan_meier_groups(
     group: ArrayLike,
     *,
     order: Sequence[Any] | None = None,
+    entry: ArrayLike | None = None,
     weights: ArrayLike | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
@@ -482,13 +463,15 @@ def kaplan_meier_groups(
     """Kaplan-Meier curve of each group, from a single aggregation pass.
 
     ``order`` gives the display order (first = reference); by default the sorted distinct
-    values, as R's ``factor()``.
+    values, as R's ``factor()``. ``entry`` gives delayed entry times, as in :func:`kaplan_meier`.
     """
     _check_conf(conf_type, conf_level)
     data = check_survival(time, event, weights)
     codes = check_groups(group, data.n, order)
     k = len(codes.labels)
     agg = aggregate(data, codes.codes, k)
+    if entry is not None:
+        agg = delay_entry(agg, data, entry, codes.codes)
     curves = {
         label: kaplan_meier_from_aggregates(agg.cell(c), conf_type=conf_type, conf_level=conf_level)
         for c, label in enumerate(codes.labels)
