@@ -4,6 +4,8 @@
 # draw with integer days and ties.
 #
 #   Rscript validation/r/km_entry.R   -> tests/reference/km_entry.json
+# Live mode (tests/core/test_r_live_km_entry.py): data.csv has columns start, stop, event.
+#   Rscript validation/r/km_entry.R data.csv out.json
 suppressPackageStartupMessages({
   library(survival)
   library(jsonlite)
@@ -15,6 +17,14 @@ fit_values <- function(start, stop, event, conf_type) {
        time = f$time, n_risk = f$n.risk, n_event = f$n.event, n_censor = f$n.censor,
        surv = f$surv, std_err = f$std.err, lower = f$lower, upper = f$upper,
        median = unname(quantile(f, 0.5)$quantile))
+}
+
+args <- commandArgs(trailingOnly = TRUE)
+if (length(args) == 2) {
+  d <- read.csv(args[1])
+  write_json(fit_values(d$start, d$stop, d$event, "log"), args[2], digits = NA,
+             auto_unbox = TRUE, na = "null")
+  quit(save = "no")
 }
 
 set.seed(20)
