@@ -17,16 +17,17 @@ estimators consume only :class:`TimeAggregates`, the same reduction could run wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from hccsurv.core.checks import SurvivalArrays
 from hccsurv.core.timefix import AEQ_TOLERANCE
+from hccsurv.errors import InputError
 
-__all__ = ["TimeAggregates", "aggregate"]
+__all__ = ["TimeAggregates", "aggregate", "delay_entry"]
 
 _BINCOUNT_MIN_SLOTS = 1 << 20
 
@@ -220,3 +221,33 @@ def aggregate(
         tot.reshape(m, n_cells),
         rows.reshape(m, n_cells).astype(np.int64),
     )
+
+
+def delay_entry(
+    agg: TimeAggregates,
+    data: SurvivalArrays,
+    entry: ArrayLike,
+    cells: NDArray[np.intp] | None = None,
+) -> TimeAggregates:
+    """Aggregates of counting-process data ``(entry, time]``: delayed entry (left truncation).
+
+    A row is at risk at :math:`t_j` only when :math:`\\mathrm{entry}_i < t_j \\le t_i`
+    (R ``Surv(start, stop, event)``), so the weight of the rows of each cell with
+    :math:`\\mathrm{entry}_i \\ge t_j` is removed from :math:`n_{jc}`; events and censorings
+    stay at the exit times. ``agg`` must come from ``aggregate(data, cells, ...)``.
+    """
+    start = np.asarray(entry, dtype=np.float64)
+    if start.shape != data.time.shape:
+        raise InputError(f"entry has shape {start.shape}, time has {data.time.shape}")
+    if not np.all(np.isfinite(start)) or np.any(start >= data.time):
+        raise InputError("entry must be finite and below time on every row (R: start < stop)")
+    codes = np.zeros(data.n, dtype=np.intp) if cells is None else cells
+    not_entered = np.empty_like(agg.n_risk)
+    for c in range(agg.n_cells):
+        mine = codes == c
+        order = np.argsort(start[mine], kind="stable")
+        sorted_start = start[mine][order]
+        # weight of entries >= t_j = total weight - weight of entries < t_j
+        below = np.concatenate(([0.0], np.cumsum(data.weights[mine][order])))
+        not_entered[:, c] = below[-1] - below[np.searchsorted(sorted_start, agg.time, side="left")]
+    return replace(agg, n_risk=agg.n_risk - not_entered)

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hccsurv.core._result import Result, jsonable
-from hccsurv.core.aggregate import TimeAggregates, aggregate
+from hccsurv.core.aggregate import TimeAggregates, aggregate, delay_entry
 from hccsurv.core.checks import check_groups, check_survival
 from hccsurv.core.distributions import z_for_level
 from hccsurv.errors import InputError
@@ -384,16 +384,26 @@ def kaplan_meier(
     time: ArrayLike,
     event: ArrayLike,
     *,
+    entry: ArrayLike | None = None,
     weights: ArrayLike | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
 ) -> KaplanMeier:
     """Kaplan-Meier estimate, as R ``survfit(Surv(time, event) ~ 1, conf.type=, conf.int=)``.
 
+    With ``entry`` (delayed entry, left truncation) it is R's counting-process
+    ``survfit(Surv(entry, time, event) ~ 1)``: a row is at risk at :math:`t` only when
+    :math:`\\mathrm{entry} < t \\le \\mathrm{time}`, so
+    :math:`n_j = \\sum_i w_i [t_i \\ge t_j] - \\sum_i w_i [\\mathrm{entry}_i \\ge t_j]`,
+    and the product-limit and Greenwood formulas are unchanged (Klein & Moeschberger, 2003,
+    section 4.6). Curve times are the distinct exit times, as R reports them.
+
     Parameters
     ----------
     time, event : array-like
         Follow-up times (>= 0) and event indicators (1 = event, 0 = censored).
+    entry : array-like, optional
+        Entry times (R's ``start``), each below its ``time``; everyone enters at 0 by default.
     weights : array-like, optional
         Case weights (see the module notes for non-integer weights).
     conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}
@@ -403,7 +413,10 @@ def kaplan_meier(
     """
     _check_conf(conf_type, conf_level)
     data = check_survival(time, event, weights)
-    return kaplan_meier_from_aggregates(aggregate(data), conf_type=conf_type, conf_level=conf_level)
+    agg = aggregate(data)
+    if entry is not None:
+        agg = delay_entry(agg, data, entry)
+    return kaplan_meier_from_aggregates(agg, conf_type=conf_type, conf_level=conf_level)
 
 
 @dataclass(frozen=True)
@@ -442,6 +455,7 @@ def kaplan_meier_groups(
     group: ArrayLike,
     *,
     order: Sequence[Any] | None = None,
+    entry: ArrayLike | None = None,
     weights: ArrayLike | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
@@ -449,13 +463,15 @@ def kaplan_meier_groups(
     """Kaplan-Meier curve of each group, from a single aggregation pass.
 
     ``order`` gives the display order (first = reference); by default the sorted distinct
-    values, as R's ``factor()``.
+    values, as R's ``factor()``. ``entry`` gives delayed entry times, as in :func:`kaplan_meier`.
     """
     _check_conf(conf_type, conf_level)
     data = check_survival(time, event, weights)
     codes = check_groups(group, data.n, order)
     k = len(codes.labels)
     agg = aggregate(data, codes.codes, k)
+    if entry is not None:
+        agg = delay_entry(agg, data, entry, codes.codes)
     curves = {
         label: kaplan_meier_from_aggregates(agg.cell(c), conf_type=conf_type, conf_level=conf_level)
         for c, label in enumerate(codes.labels)
