@@ -31,6 +31,9 @@ out <- list(
   r_version = R.version.string,
   cmprsk_version = as.character(packageVersion("cmprsk")),
   mgus2 = case(etime, event),
+  mgus2_female = case(etime[d$sex == "F"], event[d$sex == "F"]),
+  mgus2_male = case(etime[d$sex == "M"], event[d$sex == "M"]),
+  mgus2_sex = as.character(d$sex),
   synthetic_ties = case(st + 1, ss)
 )
 jsonlite::write_json(out, "tests/reference/competing.json", digits = NA, auto_unbox = TRUE)

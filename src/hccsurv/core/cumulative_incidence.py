@@ -20,7 +20,7 @@ Reference: Gray RJ (2022). *cmprsk: Subdistribution Analysis of Competing Risks*
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,7 +32,11 @@ from hccsurv.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CumulativeIncidence", "cumulative_incidence_cuminc"]
+__all__ = [
+    "CumulativeIncidence",
+    "cumulative_incidence_cuminc",
+    "cumulative_incidence_cuminc_groups",
+]
 
 F64 = NDArray[np.float64]
 
@@ -45,13 +49,15 @@ class CumulativeIncidence(Result):
     time: F64
     estimate: F64
     variance: F64
+    group: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per time: cause, time, estimate, variance."""
+        """One row per time: group, cause, time, estimate, variance."""
         import pandas as pd
 
         return pd.DataFrame(
             {
+                "group": self.group,
                 "cause": self.cause,
                 "time": self.time,
                 "estimate": self.estimate,
@@ -107,6 +113,27 @@ def cumulative_incidence_cuminc(
     return CumulativeIncidence(
         cause=int(cause), time=times[jumps], estimate=est[jumps], variance=var[jumps]
     )
+
+
+def cumulative_incidence_cuminc_groups(
+    time: ArrayLike, status: ArrayLike, group: ArrayLike, cause: int = 1, censored: int = 0
+) -> tuple[CumulativeIncidence, ...]:
+    """The CIF of ``cause`` within each group (sorted labels), as ``cuminc(time, status, group)``.
+
+    Each group's curve uses only its own subjects, so this is the per-group estimate; groups are
+    labelled by ``str`` of their value.
+    """
+    t = np.asarray(time, dtype=np.float64)
+    s = np.asarray(status)
+    g = np.asarray(group)
+    if g.shape != t.shape:
+        raise InputError("group must have the same length as time")
+    curves = []
+    for label in np.unique(g):
+        mask = g == label
+        fit = cumulative_incidence_cuminc(t[mask], s[mask], cause=cause, censored=censored)
+        curves.append(replace(fit, group=str(label)))
+    return tuple(curves)
 
 
 def _weight(s_prev: float, m: float, n: float) -> float:
