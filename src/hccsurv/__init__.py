@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
     from hccsurv.analysis.coxph import CoxModel, coxph
     from hccsurv.analysis.models import ModelBuilding, build_cox_models
+    from hccsurv.analysis.pooling import PooledModel, pool
     from hccsurv.analysis.response import ResponseSummary, response_summary
     from hccsurv.analysis.table1 import BaselineTable, BaselineVariable, baseline_table
     from hccsurv.clinical.response import ResponseAssessment, ResponseRules, assess_response
@@ -65,6 +66,7 @@ _HOMES: dict[str, str] = {
     "LogRankTrend": "hccsurv.core.logrank",
     "ModelBuilding": "hccsurv.analysis.models",
     "NelsonAalen": "hccsurv.core.nelson_aalen",
+    "PooledModel": "hccsurv.analysis.pooling",
     "Proportion": "hccsurv.core.proportion",
     "ResponseAssessment": "hccsurv.clinical.response",
     "ResponseRules": "hccsurv.clinical.response",
@@ -95,6 +97,7 @@ _HOMES: dict[str, str] = {
     "median_followup": "hccsurv.core.followup",
     "nelson_aalen": "hccsurv.core.nelson_aalen",
     "oneway_anova": "hccsurv.core.group_tests",
+    "pool": "hccsurv.analysis.pooling",
     "response_summary": "hccsurv.analysis.response",
     "rmst": "hccsurv.core.rmst",
     "rmst_compare": "hccsurv.core.rmst",
@@ -137,6 +140,7 @@ __all__ = [
     "LogRankTrend",
     "ModelBuilding",
     "NelsonAalen",
+    "PooledModel",
     "Proportion",
     "ResponseAssessment",
     "ResponseRules",
@@ -168,6 +172,7 @@ __all__ = [
     "median_followup",
     "nelson_aalen",
     "oneway_anova",
+    "pool",
     "response_summary",
     "rmst",
     "rmst_compare",
