@@ -1,7 +1,8 @@
 """The demo run against the snapshot taken on main before the issue-13 redesign
 (`tools/snapshot_demo.py` wrote `tests/reference/demo_snapshot.json`): every number of
 results.json and of each table's raw CSV agrees to rtol 1e-9, every rounded Markdown cell, the
-patient flow and the methods paragraph are the same text."""
+patient flow and the methods paragraph are the same text, and every figure shows the same data
+(KM step coordinates, CI bands, at-risk counts, forest rows and intervals, Love-plot markers)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,9 @@ def _compare(new: Any, old: Any, where: str) -> list[str]:
 @pytest.fixture(scope="module")
 def snapshot_now(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out_dir = run_study(None, tmp_path_factory.mktemp("snap") / "out").out_dir
-    captured: dict[str, Any] = _tool().capture(out_dir)
+    tool = _tool()
+    captured: dict[str, Any] = tool.capture(out_dir)
+    captured["figures"] = tool.figures()
     return captured
 
 
@@ -80,7 +83,9 @@ def snapshot_main() -> dict[str, Any]:
     return loaded
 
 
-@pytest.mark.parametrize("part", ["results", "tables_csv", "tables_md", "flow", "methods"])
+@pytest.mark.parametrize(
+    "part", ["results", "tables_csv", "tables_md", "flow", "methods", "figures"]
+)
 def test_demo_output_matches_the_snapshot(
     snapshot_now: dict[str, Any], snapshot_main: dict[str, Any], part: str
 ) -> None:
