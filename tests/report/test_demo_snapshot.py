@@ -1,0 +1,100 @@
+"""The demo run against the snapshot taken on main before the issue-13 redesign
+(`tools/snapshot_demo.py` wrote `tests/reference/demo_snapshot.json`): every number of
+results.json and of each table's raw CSV agrees to rtol 1e-9, every rounded Markdown cell, the
+patient flow and the methods paragraph are the same text, and every figure shows the same data
+(KM step coordinates, CI bands, at-risk counts, forest rows and intervals, Love-plot markers)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from hccsurv.report.pipeline import run_study
+
+ROOT = Path(__file__).resolve().parents[2]
+RTOL = 1e-9
+
+
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "snapshot_demo", ROOT / "tools" / "snapshot_demo.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _as_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _compare(new: Any, old: Any, where: str) -> list[str]:
+    """Every difference between two JSON values: numbers at RTOL, everything else exactly."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        if set(new) != set(old):
+            return [f"{where}: keys {sorted(set(new) ^ set(old))} differ"]
+        return [d for k in old for d in _compare(new[k], old[k], f"{where}.{k}")]
+    if isinstance(old, list) and isinstance(new, list):
+        if len(new) != len(old):
+            return [f"{where}: length {len(new)} != {len(old)}"]
+        return [
+            d
+            for i, (a, b) in enumerate(zip(new, old, strict=True))
+            for d in _compare(a, b, f"{where}[{i}]")
+        ]
+    if isinstance(old, str) and isinstance(new, str):
+        a, b = _as_number(new), _as_number(old)
+        if a is not None and b is not None:
+            return _compare(a, b, where)
+        return [] if new == old else [f"{where}: {new!r} != {old!r}"]
+    both_numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (new, old))
+    if both_numbers:
+        if math.isnan(old) and math.isnan(new):
+            return []
+        if math.isclose(new, old, rel_tol=RTOL, abs_tol=0.0) or new == old:
+            return []
+        return [f"{where}: {new!r} != {old!r}"]
+    return [] if new == old else [f"{where}: {new!r} != {old!r}"]
+
+
+@pytest.fixture(scope="module")
+def snapshot_now(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out_dir = run_study(None, tmp_path_factory.mktemp("snap") / "out").out_dir
+    tool = _tool()
+    captured: dict[str, Any] = tool.capture(out_dir)
+    captured["figures"] = tool.figures()
+    return captured
+
+
+@pytest.fixture(scope="module")
+def snapshot_main() -> dict[str, Any]:
+    path = ROOT / "tests" / "reference" / "demo_snapshot.json"
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.mark.parametrize(
+    "part", ["results", "tables_csv", "tables_md", "flow", "methods", "figures"]
+)
+def test_demo_output_matches_the_snapshot(
+    snapshot_now: dict[str, Any], snapshot_main: dict[str, Any], part: str
+) -> None:
+    differences = _compare(snapshot_now[part], snapshot_main[part], part)
+    assert not differences, "\n".join(differences[:20])
+
+
+def test_the_comparison_sees_a_changed_number(snapshot_main: dict[str, Any]) -> None:
+    changed = json.loads(json.dumps(snapshot_main["tables_csv"]))
+    row = changed["cox_os"][1]
+    row[3] = repr(float(row[3]) * (1 + 1e-6))
+    assert _compare(changed, snapshot_main["tables_csv"], "tables_csv")
