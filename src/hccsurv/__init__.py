@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from hccsurv.analysis.pooling import PooledModel, pool
     from hccsurv.analysis.response import ResponseSummary, response_summary
     from hccsurv.analysis.table1 import BaselineTable, BaselineVariable, baseline_table
+    from hccsurv.clinical.ctcae import ctcae_grade
     from hccsurv.clinical.response import ResponseAssessment, ResponseRules, assess_response
     from hccsurv.config import StudyConfig, load_config
     from hccsurv.core.agreement import cohen_kappa
@@ -85,6 +86,7 @@ _HOMES: dict[str, str] = {
     "cohen_kappa": "hccsurv.core.agreement",
     "cox_fit": "hccsurv.core.cox",
     "coxph": "hccsurv.analysis.coxph",
+    "ctcae_grade": "hccsurv.clinical.ctcae",
     "fisher_exact": "hccsurv.core.group_tests",
     "kaplan_meier": "hccsurv.core.km",
     "kaplan_meier_groups": "hccsurv.core.km",
@@ -160,6 +162,7 @@ __all__ = [
     "cohen_kappa",
     "cox_fit",
     "coxph",
+    "ctcae_grade",
     "fisher_exact",
     "kaplan_meier",
     "kaplan_meier_groups",
