@@ -228,3 +228,28 @@ def test_fisher_large_2x6_is_exact_where_r_approximates() -> None:
     # probabilities within a tolerance on tables this size. hccsurv enumerates exactly.
     table = [[44, 27, 38, 42, 23, 26], [35, 25, 41, 41, 18, 40]]
     assert fisher_exact(table).p_value == pytest.approx(0.4421053543238768, rel=1e-10)
+
+
+def test_fisher_rxc_past_workspace_falls_back_to_seeded_monte_carlo() -> None:
+    # issue 15: past the workspace the exact enumeration stops before allocating and the
+    # p-value is R's simulate.p.value one, marked in method, replicates and reason
+    t = np.array([[100, 20, 30], [10, 120, 40], [30, 30, 120]])
+    res = fisher_exact(t, workspace=10**5, replicates=500, seed=3)
+    assert res.replicates == 500
+    assert "simulated p-value" in res.method and "500 replicates" in res.method
+    assert res.reason is not None and "workspace = 100000" in res.reason
+    assert res.p_value == pytest.approx(1 / 501)  # no draw is as extreme as p ~ 1e-56
+    assert res.to_dict()["replicates"] == 500
+    again = fisher_exact(t, workspace=10**5, replicates=500, seed=3)
+    assert again.p_value == res.p_value
+
+
+def test_fisher_simulated_p_agrees_with_exact_in_law() -> None:
+    t = np.array([[3, 1, 2], [1, 4, 2], [2, 2, 5]])
+    exact = fisher_exact(t)
+    assert exact.replicates is None and exact.reason is None
+    sim = fisher_exact(t, simulate_p_value=True, replicates=20000, seed=1)
+    se = math.sqrt(exact.p_value * (1 - exact.p_value) / 20000)
+    assert abs(sim.p_value - exact.p_value) < 4 * se
+    with pytest.raises(InputError):
+        fisher_exact(t, replicates=0)

@@ -9,7 +9,7 @@ function                   R call
 =========================  ===============================================================
 :func:`chisq_test`         ``chisq.test(x, correct = FALSE / TRUE)``
 :func:`fisher_exact`       ``fisher.test(x)`` (2 x 2: conditional MLE odds ratio and CI;
-                           r x c: exact p, the same as the network algorithm)
+                           r x c: exact p within a workspace, else seeded Monte Carlo)
 :func:`contingency_test`   Pearson or Fisher, chosen by the expected counts
 :func:`t_test`             ``t.test(x, y, var.equal = TRUE / FALSE)``
 :func:`oneway_anova`       ``oneway.test(y ~ g, var.equal = TRUE)``
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 ChoiceRule = Literal["any_expected_lt_5", "cochran"]
 
+FISHER_WORKSPACE = 20_000_000
+"""Default bound on the partial tables the exact r x c algorithm may hold at once (~1 GB)."""
 _REL_ERR = 1.0 + 1e-7  # R: fisher.test's relErr, tables with prob <= observed * relErr count
 _UNIROOT_TOL = float(np.finfo(float).eps) ** 0.25  # R: uniroot's default tol
 _EPS = float(np.finfo(float).eps)
@@ -90,6 +92,9 @@ class TestResult(Result):
         Why this test was chosen (contingency choice rule, exact or approximate Wilcoxon).
     n : int
         Number of observations used.
+    replicates : int | None
+        Monte Carlo replicates behind ``p_value`` (R's ``simulate.p.value = TRUE, B``); ``None``
+        when the p-value is exact or asymptotic.
     """
 
     __test__ = False  # not a pytest class despite the name
@@ -106,6 +111,7 @@ class TestResult(Result):
     expected: tuple[tuple[float, ...], ...] | None = None
     reason: str | None = None
     n: int = 0
+    replicates: int | None = None
 
     @property
     def name(self) -> str:
@@ -139,6 +145,7 @@ class TestResult(Result):
             "conf_high": hi,
             "reason": self.reason,
             "n": self.n,
+            "replicates": self.replicates,
         }
         return pd.DataFrame([row])
 
@@ -408,11 +415,28 @@ def _future_lower(rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[n
     return total - 1e-9 * np.abs(total) - 1e-9
 
 
+class _WorkspaceExceeded(Exception):
+    """The exact enumeration would hold more partial tables than its workspace allows."""
+
+
 def _expand(
-    rows: NDArray[np.int64], past: NDArray[np.float64], col: int, origin: NDArray[np.int64]
+    rows: NDArray[np.int64],
+    past: NDArray[np.float64],
+    col: int,
+    origin: NDArray[np.int64],
+    workspace: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
-    """Fill one column in every feasible way: new remaining rows, ``past - Σ log y!``, origin."""
-    comps = _compositions(col, rows.max(axis=0))
+    """Fill one column in every feasible way: new remaining rows, ``past - Σ log y!``, origin.
+
+    Raises :class:`_WorkspaceExceeded` before allocating when the candidate count (rows times
+    column fillings, an upper bound on the output) passes ``workspace``; that bounds memory.
+    """
+    caps = rows.max(axis=0)
+    if float(np.prod(np.minimum(caps[:-1], col).astype(float) + 1.0)) > workspace:
+        raise _WorkspaceExceeded
+    comps = _compositions(col, caps)
+    if rows.shape[0] * comps.shape[0] > workspace:
+        raise _WorkspaceExceeded
     lcomp = _lfact(comps).sum(axis=1)
     chunk = max(1, 4_000_000 // max(1, comps.shape[0] * rows.shape[1]))
     out_r, out_p, out_o = [], [], []
@@ -437,7 +461,7 @@ def _distinct_rows(
     return distinct, inverse.ravel()
 
 
-def _fisher_rxc_p(t: NDArray[np.int64]) -> float:
+def _fisher_rxc_p(t: NDArray[np.int64], workspace: int) -> float:
     """Exact two-sided p of an r x c table: the mass of tables no more probable than observed.
 
     ``P(x) = Π R_i! Π C_j! / (N! Π x_ij!)``. Columns are filled one at a time (the network of
@@ -477,12 +501,16 @@ def _fisher_rxc_p(t: NDArray[np.int64]) -> float:
         if rows.shape[0] == 0:
             return min(1.0, total)
         if j < half:
-            rows, past, _ = _expand(rows, past, int(cols[j]), np.zeros(rows.shape[0], np.int64))
+            rows, past, _ = _expand(
+                rows, past, int(cols[j]), np.zeros(rows.shape[0], np.int64), workspace
+            )
     nodes, node_of = _distinct_rows(rows, rows0)
     right_rows, future = nodes, np.zeros(nodes.shape[0])
     right_node = np.arange(nodes.shape[0])
     for j in range(half, k - 1):
-        right_rows, future, right_node = _expand(right_rows, future, int(cols[j]), right_node)
+        right_rows, future, right_node = _expand(
+            right_rows, future, int(cols[j]), right_node, workspace
+        )
     future = future - _lfact(right_rows).sum(axis=1)
     if past.size == nodes.shape[0]:  # one path per node: compare every completion directly
         lp = future + past[np.argsort(node_of)][right_node]
@@ -502,7 +530,36 @@ def _fisher_rxc_p(t: NDArray[np.int64]) -> float:
     return min(1.0, total)
 
 
-def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
+def _fisher_simulated_p(t: NDArray[np.int64], replicates: int, seed: int) -> float:
+    """Monte Carlo p of an r x c table, as R ``fisher.test(x, simulate.p.value = TRUE, B)``.
+
+    ``B`` tables are drawn uniformly from those with the observed margins under independence
+    (R's ``r2dtable``: column by column, a multivariate hypergeometric draw from the row totals
+    still to fill), and ``p = (1 + #{-Σ log x*! <= -Σ log x! / (1 + 64 eps)}) / (B + 1)``.
+    The draws come from numpy's seeded generator, not R's, so the value equals R's in law only.
+    """
+    rng = np.random.default_rng(seed)
+    rows, cols = t.sum(axis=1), t.sum(axis=0)
+    stat = np.zeros(replicates)
+    left = np.broadcast_to(rows, (replicates, rows.size)).copy()
+    for c in cols[:-1]:
+        y = np.stack([rng.multivariate_hypergeometric(r, int(c)) for r in left])
+        stat -= _lfact(y).sum(axis=1)
+        left -= y
+    stat -= _lfact(left).sum(axis=1)
+    observed = -float(_lfact(t).sum()) / (1.0 + 64.0 * np.finfo(float).eps)
+    return float((1 + int((stat <= observed).sum())) / (replicates + 1))
+
+
+def fisher_exact(
+    table: ArrayLike,
+    *,
+    conf_level: float = 0.95,
+    simulate_p_value: bool = False,
+    replicates: int = 2000,
+    seed: int = 0,
+    workspace: int = FISHER_WORKSPACE,
+) -> TestResult:
     """Fisher's exact test, as R ``fisher.test(x)`` (two-sided).
 
     The p-value is the total probability, under the multivariate hypergeometric law of tables
@@ -511,7 +568,12 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
     conditional maximum likelihood odds ratio with its exact confidence interval (Fisher 1962;
     R solves both with ``uniroot`` at its default tolerance, reproduced here); an upper limit of
     infinity is ``None``. For r x c tables the p-value is exact (R's network algorithm of Mehta &
-    Patel 1983 gives the same number); no Monte Carlo is involved.
+    Patel 1983 gives the same number) while the enumeration holds at most ``workspace`` partial
+    tables at once (checked before each allocation, which bounds memory; R's ``workspace``
+    plays the same part). Past that limit, or with ``simulate_p_value=True`` (R's
+    ``simulate.p.value = TRUE``), the p-value is the seeded Monte Carlo one of
+    :func:`_fisher_simulated_p` with ``replicates`` draws (R's ``B``): ``method`` says so as R's
+    does, ``replicates`` records ``B`` and, when the limit forced it, ``reason`` says why.
 
     References
     ----------
@@ -520,11 +582,18 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
     """
     if not 0.0 < conf_level < 1.0:
         raise InputError(f"conf_level is {conf_level!r}; pass a number between 0 and 1")
+    if replicates < 1 or workspace < 1:
+        raise InputError(
+            f"replicates is {replicates!r} and workspace {workspace!r}; both must be >= 1"
+        )
     t = _as_table(table)
     e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
     estimate: float | None = None
     ci: tuple[float | None, float | None] | None = None
     level: float | None = None
+    method = "Fisher's Exact Test for Count Data"
+    reason: str | None = None
+    simulated: int | None = None
     if t.shape == (2, 2):
         law = _NoncentralHypergeometric(t)
         d = law.density(1.0)
@@ -533,10 +602,23 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
         ci = law.conf_int(conf_level)
         level = conf_level
     else:
-        p = _fisher_rxc_p(t)
+        if not simulate_p_value:
+            try:
+                p = _fisher_rxc_p(t, workspace)
+            except _WorkspaceExceeded:
+                simulate_p_value = True
+                reason = (
+                    f"the exact {t.shape[0]} x {t.shape[1]} enumeration needs more than "
+                    f"workspace = {workspace} partial tables; p-value simulated "
+                    f"(B = {replicates}, seed {seed})"
+                )
+        if simulate_p_value:
+            p = _fisher_simulated_p(t, replicates, seed)
+            method += f" with simulated p-value\n\t (based on {replicates} replicates)"
+            simulated = replicates
     return TestResult(
         test="fisher_exact",
-        method="Fisher's Exact Test for Count Data",
+        method=method,
         statistic_name=None,
         statistic=None,
         parameter=(),
@@ -545,7 +627,9 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
         conf_int=ci,
         conf_level=level,
         expected=_expected_tuple(e),
+        reason=reason,
         n=int(t.sum()),
+        replicates=simulated,
     )
 
 
