@@ -174,3 +174,23 @@ def test_csv_missing_markers(tmp_path: Path) -> None:
     frame = read_table(_write(tmp_path / "c.csv", "id,afp\nA,NA\nB,12.5\nC,.\nD,N/A\n"))
     assert frame["afp"].dtype == "float64"
     assert frame["afp"].isna().tolist() == [True, False, True, True]
+
+
+def test_xlsx_text_numbers_and_missing_tokens_like_csv(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["patient_id", "age", "afp", "code", "note"])
+    # age: one number stored as text; afp: a whole column of text numbers with NA tokens;
+    # code: leading zeros stay text; note: a lone word keeps the column text for validation
+    sheet.append(["P1", 61, " 12.5 ", "007", "sixty"])
+    sheet.append(["P2", "70", "NA", "010", 3])
+    sheet.append(["P3", 55, ".", "020", 4])
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    frame = read_table(path)
+    assert frame["age"].tolist() == [61, 70, 55]
+    assert str(frame["age"].dtype) == "int64"
+    assert frame["afp"].iloc[0] == 12.5
+    assert frame["afp"].iloc[1:].isna().all()
+    assert frame["code"].tolist() == ["007", "010", "020"]
+    assert frame["note"].tolist() == ["sixty", 3, 4]

@@ -179,10 +179,18 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
     for col in frame.columns:
         series = frame[col]
         filled = series.dropna()
-        if filled.map(lambda v: isinstance(v, str)).any():
-            frame[col] = series.map(
-                lambda v: (v.strip() or None) if isinstance(v, str) else v
-            ).astype(object)
+        is_text = filled.map(lambda v: isinstance(v, str))
+        if is_text.any():
+            series = series.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
+            # the same missing tokens as CSV, so "NA" typed into a cell is missing here too
+            series = series.mask(series.isin(_MISSING), None)
+            text = series[series.map(lambda v: isinstance(v, str))].astype(str)
+            # numbers stored as text cells (Excel's green triangle) are typed like the CSV
+            # path; leading zeros keep the column text, as there (ids, codes)
+            if text.str.fullmatch(_NUMBER).all() and not text.str.match(_LEADING_ZERO).any():
+                frame[col] = pd.to_numeric(series)
+            else:
+                frame[col] = series
         elif filled.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all():
             frame[col] = pd.to_numeric(series)
     return frame
