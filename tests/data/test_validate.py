@@ -266,3 +266,14 @@ def test_numeric_cell_refused_with_patient_column_value(
     assert [(p.rule, str(p)) for p in problems] == [
         (rule, f"patient P2, column '{column}', value '{shown}': {column} {tail}")
     ]
+
+
+def test_death_on_day_zero_is_time_zero_event() -> None:
+    frame = base_frame()
+    frame.loc[0, ["death_date", "last_contact_date", "last_assessment_date"]] = "2023-01-01"
+    cohort = load_cohort(make_config(), data=frame)
+    assert cohort.flow.analysed == 4
+    assert cohort.frame.loc[0, "OS_time"] == 0.0
+    assert cohort.frame.loc[0, "OS_event"] == 1
+    assert cohort.frame.loc[0, "PFS_time"] == 0.0
+    assert cohort.frame.loc[0, "PFS_event"] == 1

@@ -242,10 +242,15 @@ def _check_dates(
                 sc=start_col,
                 s=start,
             )
+        # an event on the start day (death on day 0) is a valid time 0, as in R's survival;
+        # zero follow-up without any event stays a likely date error
+        event_on_start = pd.Series(False, index=frame.index)
+        for ev_col in roles["event"]:
+            event_on_start |= dates[ev_col] == start
         for contact_col in roles["contact"]:
             days = (dates[contact_col] - start).dt.days
             out.emit(
-                days <= 0,
+                (days < 0) | ((days == 0) & ~event_on_start),
                 "nonpositive_followup",
                 contact_col,
                 dates[contact_col],
