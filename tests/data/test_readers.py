@@ -194,3 +194,13 @@ def test_xlsx_text_numbers_and_missing_tokens_like_csv(tmp_path: Path) -> None:
     assert frame["afp"].iloc[1:].isna().all()
     assert frame["code"].tolist() == ["007", "010", "020"]
     assert frame["note"].tolist() == ["sixty", 3, 4]
+
+
+def test_csv_trailing_empty_rows_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"patient_id,age,afp\r\nP1,61,3\r\n,,\r\nP2,70,4\r\n,,\r\n , ,NA\r\n,,\r\n")
+    frame = read_table(path)
+    # the inner empty row stays (file row numbers of later patients must not shift)
+    assert frame["patient_id"].tolist()[::2] == ["P1", "P2"]
+    assert len(frame) == 3
+    assert frame["age"].tolist()[::2] == [61, 70]

@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hccsurv.errors import DataReadError
@@ -139,7 +140,11 @@ def _read_csv(
             f"Cannot read {path} as a table with delimiter {delim!r}: {exc}; check that every "
             "row has the same number of fields (quote cells that contain the delimiter)"
         ) from None
-    return _type_columns(frame, decimal, delim)
+    typed = _type_columns(frame, decimal, delim)
+    # Excel pads exports with rows of bare delimiters (",,,,"); only trailing ones are dropped
+    # so the file row numbers quoted in messages stay right for every patient row
+    filled = np.flatnonzero(typed.notna().any(axis=1).to_numpy())
+    return typed.iloc[: filled[-1] + 1 if filled.size else 0]
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
