@@ -204,3 +204,15 @@ def test_csv_trailing_empty_rows_skipped(tmp_path: Path) -> None:
     assert frame["patient_id"].tolist()[::2] == ["P1", "P2"]
     assert len(frame) == 3
     assert frame["age"].tolist()[::2] == [61, 70]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_csv_utf16_unicode_text(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "c.txt"
+    text = "patient_id\tâge\tafp\r\nP1\t61\t3,5\r\nP2\t70\t4\r\n"
+    bom = "\ufeff" if encoding == "utf-16-be" else ""
+    path.write_bytes((bom + text).encode(encoding))
+    frame = read_table(path)
+    assert list(frame.columns) == ["patient_id", "âge", "afp"]
+    assert frame["âge"].tolist() == [61, 70]
+    assert frame["afp"].tolist() == [3.5, 4.0]

@@ -58,6 +58,12 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             ) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), "utf-8-sig"
+    # Excel's "Unicode text" export is UTF-16 with a byte-order mark (tab-separated)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass  # a BOM-like start that is not UTF-16: fall through to the usual guesses
     for enc in _ENCODINGS:
         try:
             return raw.decode(enc), enc
