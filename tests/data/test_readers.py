@@ -174,3 +174,45 @@ def test_csv_missing_markers(tmp_path: Path) -> None:
     frame = read_table(_write(tmp_path / "c.csv", "id,afp\nA,NA\nB,12.5\nC,.\nD,N/A\n"))
     assert frame["afp"].dtype == "float64"
     assert frame["afp"].isna().tolist() == [True, False, True, True]
+
+
+def test_xlsx_text_numbers_and_missing_tokens_like_csv(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["patient_id", "age", "afp", "code", "note"])
+    # age: one number stored as text; afp: a whole column of text numbers with NA tokens;
+    # code: leading zeros stay text; note: a lone word keeps the column text for validation
+    sheet.append(["P1", 61, " 12.5 ", "007", "sixty"])
+    sheet.append(["P2", "70", "NA", "010", 3])
+    sheet.append(["P3", 55, ".", "020", 4])
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    frame = read_table(path)
+    assert frame["age"].tolist() == [61, 70, 55]
+    assert str(frame["age"].dtype) == "int64"
+    assert frame["afp"].iloc[0] == 12.5
+    assert frame["afp"].iloc[1:].isna().all()
+    assert frame["code"].tolist() == ["007", "010", "020"]
+    assert frame["note"].tolist() == ["sixty", 3, 4]
+
+
+def test_csv_trailing_empty_rows_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"patient_id,age,afp\r\nP1,61,3\r\n,,\r\nP2,70,4\r\n,,\r\n , ,NA\r\n,,\r\n")
+    frame = read_table(path)
+    # the inner empty row stays (file row numbers of later patients must not shift)
+    assert frame["patient_id"].tolist()[::2] == ["P1", "P2"]
+    assert len(frame) == 3
+    assert frame["age"].tolist()[::2] == [61, 70]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_csv_utf16_unicode_text(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "c.txt"
+    text = "patient_id\tâge\tafp\r\nP1\t61\t3,5\r\nP2\t70\t4\r\n"
+    bom = "\ufeff" if encoding == "utf-16-be" else ""
+    path.write_bytes((bom + text).encode(encoding))
+    frame = read_table(path)
+    assert list(frame.columns) == ["patient_id", "âge", "afp"]
+    assert frame["âge"].tolist() == [61, 70]
+    assert frame["afp"].tolist() == [3.5, 4.0]

@@ -239,3 +239,41 @@ def test_unknown_category_for_clinical_score() -> None:
 def test_problem_values_keep_patient_and_column() -> None:
     problems = _problems("age", 0, 16)
     assert (problems[0].patient, problems[0].column, problems[0].value) == ("P1", "age", "16")
+
+
+_NOT_A_NUMBER = "must be a number; write digits with a dot as decimal mark or leave the cell empty"
+_NOT_FINITE = "is not a finite number; correct the value or leave the cell empty"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "rule", "tail"),
+    [
+        ("age", "sixty", "not_a_number", _NOT_A_NUMBER),
+        ("age", "-", "not_a_number", _NOT_A_NUMBER),
+        # a decimal-comma typo in a dot-decimal file must not silently become missing
+        ("afp", "2,2", "not_a_number", _NOT_A_NUMBER),
+        ("age", float("inf"), "not_finite", _NOT_FINITE),
+        ("afp", "-inf", "not_finite", _NOT_FINITE),
+        # pandas would coerce this overflowing literal to missing, not to inf
+        ("age", "1e309", "not_finite", _NOT_FINITE),
+    ],
+)
+def test_numeric_cell_refused_with_patient_column_value(
+    column: str, value: object, rule: str, tail: str
+) -> None:
+    problems = _problems(column, 1, value)
+    shown = value if isinstance(value, str) else "inf"
+    assert [(p.rule, str(p)) for p in problems] == [
+        (rule, f"patient P2, column '{column}', value '{shown}': {column} {tail}")
+    ]
+
+
+def test_death_on_day_zero_is_time_zero_event() -> None:
+    frame = base_frame()
+    frame.loc[0, ["death_date", "last_contact_date", "last_assessment_date"]] = "2023-01-01"
+    cohort = load_cohort(make_config(), data=frame)
+    assert cohort.flow.analysed == 4
+    assert cohort.frame.loc[0, "OS_time"] == 0.0
+    assert cohort.frame.loc[0, "OS_event"] == 1
+    assert cohort.frame.loc[0, "PFS_time"] == 0.0
+    assert cohort.frame.loc[0, "PFS_event"] == 1

@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hccsurv.errors import DataReadError
@@ -57,6 +58,12 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             ) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), "utf-8-sig"
+    # Excel's "Unicode text" export is UTF-16 with a byte-order mark (tab-separated)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass  # a BOM-like start that is not UTF-16: fall through to the usual guesses
     for enc in _ENCODINGS:
         try:
             return raw.decode(enc), enc
@@ -139,7 +146,11 @@ def _read_csv(
             f"Cannot read {path} as a table with delimiter {delim!r}: {exc}; check that every "
             "row has the same number of fields (quote cells that contain the delimiter)"
         ) from None
-    return _type_columns(frame, decimal, delim)
+    typed = _type_columns(frame, decimal, delim)
+    # Excel pads exports with rows of bare delimiters (",,,,"); only trailing ones are dropped
+    # so the file row numbers quoted in messages stay right for every patient row
+    filled = np.flatnonzero(typed.notna().any(axis=1).to_numpy())
+    return typed.iloc[: filled[-1] + 1 if filled.size else 0]
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
@@ -179,10 +190,18 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
     for col in frame.columns:
         series = frame[col]
         filled = series.dropna()
-        if filled.map(lambda v: isinstance(v, str)).any():
-            frame[col] = series.map(
-                lambda v: (v.strip() or None) if isinstance(v, str) else v
-            ).astype(object)
+        is_text = filled.map(lambda v: isinstance(v, str))
+        if is_text.any():
+            series = series.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
+            # the same missing tokens as CSV, so "NA" typed into a cell is missing here too
+            series = series.mask(series.isin(_MISSING), None)
+            text = series[series.map(lambda v: isinstance(v, str))].astype(str)
+            # numbers stored as text cells (Excel's green triangle) are typed like the CSV
+            # path; leading zeros keep the column text, as there (ids, codes)
+            if text.str.fullmatch(_NUMBER).all() and not text.str.match(_LEADING_ZERO).any():
+                frame[col] = pd.to_numeric(series)
+            else:
+                frame[col] = series
         elif filled.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all():
             frame[col] = pd.to_numeric(series)
     return frame

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hccsurv.config import StudyConfig
@@ -241,10 +242,15 @@ def _check_dates(
                 sc=start_col,
                 s=start,
             )
+        # an event on the start day (death on day 0) is a valid time 0, as in R's survival;
+        # zero follow-up without any event stays a likely date error
+        event_on_start = pd.Series(False, index=frame.index)
+        for ev_col in roles["event"]:
+            event_on_start |= dates[ev_col] == start
         for contact_col in roles["contact"]:
             days = (dates[contact_col] - start).dt.days
             out.emit(
-                days <= 0,
+                (days < 0) | ((days == 0) & ~event_on_start),
                 "nonpositive_followup",
                 contact_col,
                 dates[contact_col],
@@ -344,11 +350,55 @@ def _check_ready_endpoints(out: _Collector, frame: pd.DataFrame, config: StudyCo
 
 
 def _numeric(frame: pd.DataFrame, col: str) -> pd.Series:
-    return pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    # +-inf is reported once by _check_numbers, not again by every range rule.
+    values = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    return values.where(~np.isinf(values.to_numpy()))
+
+
+def _as_float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _check_numbers(out: _Collector, frame: pd.DataFrame, columns: list[str]) -> None:
+    """Flag cells of numeric columns that hold text ("sixty", "-", "2,2") or +-inf.
+
+    Later checks coerce such cells to missing, so without this a typo would silently drop the
+    value (or reach the estimators as infinity); one vectorised pass per column.
+    """
+    for col in dict.fromkeys(columns):
+        raw = frame[col]
+        text = as_text(raw)
+        number = pd.to_numeric(raw, errors="coerce").astype("float64")
+        bad = (text != "") & number.isna()
+        # pandas coerces an overflowing literal such as "1e309" to missing; Python's float reads
+        # it as inf, so only the (few) unparsed cells are retried to name the right problem.
+        number[bad] = text[bad].map(_as_float)
+        bad = (text != "") & number.isna()
+        out.emit(
+            bad,
+            "not_a_number",
+            col,
+            raw,
+            "{c} must be a number; write digits with a dot as decimal mark or leave the cell empty",
+            c=col,
+        )
+        out.emit(
+            pd.Series(np.isinf(number.to_numpy()), index=frame.index),
+            "not_finite",
+            col,
+            raw,
+            "{c} is not a finite number; correct the value or leave the cell empty",
+            c=col,
+        )
 
 
 def _check_clinical(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> None:
     cols = config.clinical
+    numeric = [cols.age, cols.afp, cols.ecog, cols.bilirubin, cols.albumin, cols.inr]
+    _check_numbers(out, frame, [c for c in numeric if c is not None])
     if cols.age is not None:
         age = _numeric(frame, cols.age)
         out.emit(
