@@ -35,6 +35,21 @@ write_json(out, args[length(args)], digits = NA, auto_unbox = TRUE)
 """
 
 
+#: summary(pool(...), conf.int = TRUE)'s columns (mice 3.15), written out, not read from the code
+MICE_COLUMNS = (
+    "estimate",
+    "std.error",
+    "statistic",
+    "df",
+    "p.value",
+    "conf.low",
+    "conf.high",
+    "riv",
+    "lambda",
+    "fmi",
+)
+
+
 def _completed(seed: int, m: int) -> list[pd.DataFrame]:
     rng = np.random.default_rng(seed)
     n = 150
@@ -64,33 +79,11 @@ def test_pool_matches_mice(rscript: str, tmp_path: Path) -> None:
     res = pool(fits)
     frame = res.to_frame()
     assert res.dfcom == ref["dfcom"] == fits[0].n_events - 2
-    for col in (
-        "estimate",
-        "std.error",
-        "statistic",
-        "df",
-        "p.value",
-        "conf.low",
-        "conf.high",
-        "riv",
-        "lambda",
-        "fmi",
-    ):
+    for col in MICE_COLUMNS:
         np.testing.assert_allclose(frame[col], ref[col], rtol=1e-6, err_msg=col)
     d = res.to_dict()
     assert set(d["terms"]) == {"x", "z"}
-    assert set(d["terms"]["x"]) == {
-        "estimate",
-        "std.error",
-        "statistic",
-        "df",
-        "p.value",
-        "conf.low",
-        "conf.high",
-        "riv",
-        "lambda",
-        "fmi",
-    }
+    assert set(d["terms"]["x"]) == set(MICE_COLUMNS)
 
 
 def test_rubin_pool_by_hand() -> None:
