@@ -6,6 +6,15 @@ frozen :class:`StudyConfig`. Every problem is reported at once as
 (``endpoints.PFS.events[1]``), what was found and what is allowed. Unknown keys are errors with a
 "did you mean" suggestion.
 
+Every number must be finite (``nan`` and ``inf`` are refused) and inside its range, stated in the
+message: sizes 20-1200 mm, 72-1200 dpi, ``rmst_horizon`` and ``time_break`` at least one day in
+the study time unit (a smaller value is a unit mix-up and would ask a figure for billions of
+ticks), ``tables.decimals`` 0-6, ``adjust.ratio`` 1-100, ``adjust.seed`` >= 0. ``date_format``
+must write and read back a probe date unchanged (so it has year, month and day directives and
+no unknown one such as ``%Q``), ``encoding`` must be a Python codec, palette colours must be
+colours matplotlib can draw, and a derived variable may not take the name of a generated
+endpoint column (``OS_time``, ``OS_event``).
+
 The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, commented example)::
 
     [study]
@@ -145,18 +154,22 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import itertools
+import math
 import tomllib
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -206,6 +219,92 @@ DAYS_PER_UNIT: dict[str, float] = {
 ColumnName = Annotated[str, Field(min_length=1)]
 
 
+def _bound(value: float) -> str:
+    return f"{value:g}"
+
+
+def _number(
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    whole: bool = False,
+) -> BeforeValidator:
+    """A check run on the raw TOML value of a numeric key: a finite number in the allowed range.
+
+    It runs before pydantic's own coercion so that ``nan``, ``inf``, ``true`` and ``"12"`` get
+    one message that states the whole allowed range (``a finite number > 0 and <= 1200``)
+    instead of a bare "greater than 0", and so that ``nan`` never slips through a comparison.
+    """
+    parts = []
+    if low is not None:
+        parts.append(f"{'>' if low_open else '>='} {_bound(low)}")
+    if high is not None:
+        parts.append(f"{'<' if high_open else '<='} {_bound(high)}")
+    kind = "a whole number" if whole else "a finite number"
+    allowed = f"{kind} {' and '.join(parts)}" if parts else kind
+
+    def check(value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or (whole and value != int(value)):
+            raise ValueError(f"allowed: {allowed}")
+        if low is not None and (value <= low if low_open else value < low):
+            raise ValueError(f"allowed: {allowed}")
+        if high is not None and (value >= high if high_open else value > high):
+            raise ValueError(f"allowed: {allowed}")
+        return int(value) if whole else value
+
+    return BeforeValidator(check)
+
+
+def _date_format(value: str) -> str:
+    """A strptime format must write and read back a probe date with day > 12 unchanged."""
+    probe = datetime(2024, 12, 31)
+    try:
+        back = datetime.strptime(probe.strftime(value), value)
+    except ValueError as error:
+        raise ValueError(
+            f"not a usable strptime date format ({error}); allowed: a format with year, month "
+            "and day directives such as %Y-%m-%d, %d/%m/%Y or %d.%m.%Y"
+        ) from None
+    if back.date() != probe.date():
+        raise ValueError(
+            f"it reads {probe:%Y-%m-%d} back as {back:%Y-%m-%d}; allowed: a format with year, "
+            "month and day directives such as %Y-%m-%d, %d/%m/%Y or %d.%m.%Y"
+        )
+    return value
+
+
+def _encoding(value: str) -> str:
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(
+            "unknown text encoding; allowed: a Python codec name such as utf-8, utf-16, "
+            "cp1252 or latin-1"
+        ) from None
+    return value
+
+
+def _colour(value: str) -> str:
+    # matplotlib draws the figures, so its parser is the judge; imported here, when a config
+    # names colours, so that importing the config (and `hccsurv --version`) stays light
+    from matplotlib.colors import is_color_like
+
+    if not is_color_like(value):
+        raise ValueError(
+            "not a colour; allowed: a hex code (#0072B2, #07B) or a colour name (black, tab:blue)"
+        )
+    return value
+
+
+#: Finite number types of the config; each states its allowed range in its error message.
+Positive = Annotated[float, _number(0, low_open=True)]
+Finite = Annotated[float, _number()]
+Colour = Annotated[str, AfterValidator(_colour)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -214,9 +313,9 @@ class ReadOptions(_Section):
     """How to read the data file; every option is guessed when absent."""
 
     delimiter: Literal[",", ";", "\t", "|"] | None = None
-    encoding: str | None = None
+    encoding: Annotated[str, AfterValidator(_encoding)] | None = None
     decimal: Literal[".", ","] | None = None
-    date_format: str | None = None
+    date_format: Annotated[str, AfterValidator(_date_format)] | None = None
 
 
 class StudySection(_Section):
@@ -232,8 +331,8 @@ class StudySection(_Section):
     progression_column: ColumnName | None = None
     cutoff: date | None = None
     time_unit: TimeUnit = "months"
-    landmarks: list[Annotated[float, Field(gt=0)]] = [12.0]
-    rmst_horizon: Annotated[float, Field(gt=0)] | None = None
+    landmarks: list[Positive] = [12.0]
+    rmst_horizon: Positive | None = None
 
     @field_validator("sheet")
     @classmethod
@@ -347,15 +446,15 @@ class UnitsConfig(_Section):
     bilirubin: Literal["mg/dL", "umol/L"] = "mg/dL"
     albumin: Literal["g/dL", "g/L"] = "g/dL"
     afp: Literal["ng/mL", "IU/mL"] = "ng/mL"
-    afp_iu_factor: Annotated[float, Field(gt=0)] = 1.21
+    afp_iu_factor: Annotated[float, _number(0, 10, low_open=True)] = 1.21
 
 
 class ClinicalOptions(_Section):
     """``[clinical.options]``: study choices in the scores (HCC_REFERENCE §2-§4, §6, §8)."""
 
     albumin_band: Literal["pugh", "harrison"] = "pugh"
-    albi_coefficient: float = -0.085
-    afp_cutoff: Annotated[float, Field(gt=0)] = 400.0
+    albi_coefficient: Finite = -0.085
+    afp_cutoff: Positive = 400.0
     bsa_formula: Literal["mosteller", "dubois"] = "mosteller"
     bclc_child_pugh_b: Literal["preserved", "end_stage"] = "preserved"
 
@@ -405,8 +504,8 @@ class DerivedVariable(_Section):
     column: ColumnName
     label: str | None = None
     op: Literal[">", ">=", "<", "<=", "==", "!="] | None = None
-    value: float | None = None
-    breaks: list[float] | None = None
+    value: Finite | None = None
+    breaks: list[Finite] | None = None
     map: dict[str, str] | None = None
     labels: list[str] | None = None
 
@@ -493,7 +592,7 @@ class CoxCandidate(_Section):
 class CoxConfig(_Section):
     """``[cox]``: univariate screening threshold, ties method and the candidate factors."""
 
-    threshold: Annotated[float, Field(gt=0, le=1)] = 0.1
+    threshold: Annotated[float, _number(0, 1, low_open=True)] = 0.1
     ties: Literal["efron", "breslow"] = "efron"
     candidates: list[CoxCandidate] = []
 
@@ -501,8 +600,8 @@ class CoxConfig(_Section):
 class TablesConfig(_Section):
     """``[tables]``: number formats and test choices of the tables."""
 
-    decimals: Annotated[int, Field(ge=0, le=6)] = 1
-    p_decimals: Annotated[int, Field(ge=1, le=6)] = 3
+    decimals: Annotated[int, _number(0, 6, whole=True)] = 1
+    p_decimals: Annotated[int, _number(1, 6, whole=True)] = 3
     categorical_test: Literal["any_expected_lt_5", "cochran"] = "any_expected_lt_5"
     t_test: Literal["student", "welch"] = "student"
     smd: bool = True
@@ -537,9 +636,9 @@ class ResponseConfig(_Section):
     lesion_file: str | None = None
     lesion_columns: LesionColumns = LesionColumns()
     criteria: Literal["mRECIST", "RECIST1.1"] = "mRECIST"
-    confirm_days: Annotated[int, Field(ge=0)] = 28
-    sd_min_days: Annotated[int, Field(ge=0)] = 42
-    max_nr_ne: Annotated[int, Field(ge=0)] = 1
+    confirm_days: Annotated[int, _number(0, 365, whole=True)] = 28
+    sd_min_days: Annotated[int, _number(0, 365, whole=True)] = 42
+    max_nr_ne: Annotated[int, _number(0, 10, whole=True)] = 1
     accept_sd: bool = False
     denominator: Literal["all_treated", "evaluable_only"] = "all_treated"
     adjudication: Literal["consensus", "third_reader", "conservative"] = "consensus"
@@ -554,17 +653,24 @@ class ResponseConfig(_Section):
 
 
 class FiguresConfig(_Section):
-    """``[figures]``: size, resolution, formats and look of the figures."""
+    """``[figures]``: size, resolution, formats and look of the figures.
 
-    width_mm: Annotated[float, Field(gt=0)] = 174.0
-    height_mm: Annotated[float, Field(gt=0)] = 120.0
-    dpi: Annotated[int, Field(ge=72)] = 300
+    Sizes run from 20 mm (a thumbnail) to 1200 mm (an A0 poster's long side); the resolution
+    from 72 dpi (screen) to 1200 dpi (line art; journals ask 300-600). ``time_break`` is at
+    least one day in the study time unit (checked with ``study.time_unit``).
+    """
+
+    width_mm: Annotated[float, _number(20, 1200)] = 174.0
+    height_mm: Annotated[float, _number(20, 1200)] = 120.0
+    dpi: Annotated[int, _number(72, 1200, whole=True)] = 300
     formats: list[Literal["png", "pdf", "svg", "tiff"]] = Field(
         default=["png", "pdf"], min_length=1
     )
-    palette: list[str] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+    palette: list[Colour] = Field(
+        default=["#0072B2", "#D55E00", "#009E73", "#CC79A7"], min_length=1
+    )
     y_percent: bool = True
-    time_break: Annotated[float, Field(gt=0)] = 3.0
+    time_break: Positive = 3.0
     show_ci: bool = True
     risk_table: bool = True
 
@@ -574,15 +680,15 @@ class AdjustConfig(_Section):
 
     method: Literal["matching", "weighting"]
     covariates: list[ColumnName] = Field(min_length=1)
-    caliper: Annotated[float, Field(gt=0)] | None = 0.2
-    ratio: Annotated[int, Field(ge=1)] = 1
+    caliper: Positive | None = 0.2
+    ratio: Annotated[int, _number(1, 100, whole=True)] = 1
     replace: bool = False
     estimand: Literal["ATE", "ATT"] = "ATT"
     weight_type: Literal["ipw", "stabilized", "overlap"] = "ipw"
-    trimming: Annotated[float, Field(ge=0, lt=0.5)] = 0.0
+    trimming: Annotated[float, _number(0, 0.5, high_open=True)] = 0.0
     exact: list[ColumnName] = []
     doubly_robust: bool = False
-    seed: int = 20240101
+    seed: Annotated[int, _number(0, 2**63 - 1, whole=True)] = 20240101
 
 
 class OutputConfig(_Section):
@@ -741,6 +847,45 @@ def _problem(err: ErrorDetails) -> Problem:
     return Problem(where=where, message=text, rule=kind)
 
 
+def _across_sections(config: StudyConfig) -> list[Problem]:
+    """Checks that join keys of two sections, each reported at the key to change."""
+    problems: list[Problem] = []
+    generated = {f"{e}_{part}" for e in config.endpoints for part in ("time", "event")}
+    problems += [
+        Problem(
+            where=f"derived[{i}].name",
+            message=(
+                f"found {d.name!r}, the name of a column hccsurv generates for an endpoint; "
+                "allowed: any name except <endpoint>_time and <endpoint>_event "
+                f"({', '.join(sorted(generated))})"
+            ),
+            rule="name_clash",
+        )
+        for i, d in enumerate(config.derived)
+        if d.name in generated
+    ]
+    # a horizon or tick step below one day is a unit mix-up, and a tick step of 1e-6 months
+    # would ask the figure for billions of ticks
+    unit = config.study.time_unit
+    day = 1.0 / DAYS_PER_UNIT[unit]
+    for where, value in (
+        ("study.rmst_horizon", config.study.rmst_horizon),
+        ("figures.time_break", config.figures.time_break),
+    ):
+        if value is not None and value < day:
+            problems.append(
+                Problem(
+                    where=where,
+                    message=(
+                        f"found {value:g}, shorter than one day; allowed: at least {day:.4g} "
+                        f"{unit} (one day, in study.time_unit)"
+                    ),
+                    rule="too_short",
+                )
+            )
+    return problems
+
+
 def parse_config(data: Mapping[str, Any], base_dir: Path | str) -> StudyConfig:
     """Validate a parsed TOML mapping and attach ``base_dir`` for relative paths.
 
@@ -754,6 +899,9 @@ def parse_config(data: Mapping[str, Any], base_dir: Path | str) -> StudyConfig:
     except ValidationError as exc:
         problems = [_problem(e) for e in exc.errors()]
         raise ConfigError("Invalid study config", problems) from None
+    problems = _across_sections(config)
+    if problems:
+        raise ConfigError("Invalid study config", problems)
     config._base_dir = Path(base_dir)
     return config
 
