@@ -28,7 +28,6 @@ from hccsurv.analysis.response import (
 )
 from hccsurv.analysis.table1 import (
     BaselineTable as BaselineTable,
-    BaselineVariable as BaselineVariable,
     baseline_table as baseline_table,
 )
 from hccsurv.clinical.ctcae import (
@@ -40,6 +39,7 @@ from hccsurv.clinical.response import (
     assess_response as assess_response,
 )
 from hccsurv.config import (
+    BaselineVariable as BaselineVariable,
     StudyConfig as StudyConfig,
     load_config as load_config,
 )

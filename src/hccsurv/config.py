@@ -146,6 +146,11 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     estimand = "ATT"               # or "ATE"
     weight_type = "ipw"            # weighting: ipw | stabilized | overlap
     trimming = 0.0                 # weighting: drop scores outside [t, 1 - t]
+    truncate = 0.01                # weighting: cap weights at their 99th percentile (optional)
+    m_order = "largest"            # matching order: largest | smallest | random | data
+    exact = ["sex"]                # matching: columns matched exactly (optional)
+    missing = "complete"           # or "indicator" (missing-indicator covariates)
+    doubly_robust = false          # also adjust the weighted Cox model for the covariates
     seed = 20240101                # seed of every random step (numpy default_rng)
 
     [output]
@@ -155,6 +160,7 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import difflib
 import itertools
 import math
@@ -177,8 +183,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import ErrorDetails
 
+from hccsurv.clinical.response.lesions import LesionColumns, ResponseRules
 from hccsurv.errors import ConfigError, Problem
 
 __all__ = [
@@ -193,7 +201,6 @@ __all__ = [
     "EndpointConfig",
     "FiguresConfig",
     "GroupsConfig",
-    "LesionColumns",
     "OutputConfig",
     "ReadOptions",
     "ResponseConfig",
@@ -566,19 +573,27 @@ class DerivedVariable(_Section):
         return list(dict.fromkeys((self.map or {}).values()))
 
 
-class BaselineVariable(_Section):
-    """``[[baseline]]``: one row block of Table 1."""
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class BaselineVariable:
+    """``[[baseline]]``: one row block of Table 1 (:func:`hccsurv.analysis.table1.baseline_table`).
+
+    ``kind`` picks the summary and the test (categorical: n (%), chi-square or Fisher;
+    normal: mean ± SD, t test or ANOVA; skewed: median [IQR], Wilcoxon or Kruskal-Wallis).
+    ``label`` is the text shown (default: the column name); ``levels`` the display order of a
+    categorical variable's levels (levels found but not listed follow, sorted, with a note).
+    A dataclass, so that a Table 1 result holding it stays a tree of dataclasses.
+    """
 
     column: ColumnName
-    label: str | None = None
     kind: Literal["categorical", "normal", "skewed"]
-    levels: list[str] | None = None
+    label: str = ""
+    levels: tuple[str, ...] | None = None
 
-    @model_validator(mode="after")
-    def _check(self) -> BaselineVariable:
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.column)
         if self.levels is not None and self.kind != "categorical":
             raise ValueError(f"levels apply to categorical variables only (kind = {self.kind!r})")
-        return self
 
 
 class CoxCandidate(_Section):
@@ -607,41 +622,20 @@ class TablesConfig(_Section):
     smd: bool = True
 
 
-class LesionColumns(_Section):
-    """``[response.lesion_columns]``: lesion-file column names, one field per engine column.
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class ResponseConfig(ResponseRules):
+    """``[response]``: where best responses come from, and the response rules.
 
-    The keys are the names :class:`hccsurv.clinical.response.lesions.LesionColumns` uses; each
-    value is the column's name in the file (default: the same name).
+    The rule keys (``criteria``, ``confirm_days``, ``sd_min_days``, ``max_nr_ne``, ``accept_sd``,
+    ``denominator``, ``adjudication``) are the fields of
+    :class:`hccsurv.clinical.response.ResponseRules`, inherited with their defaults and checks;
+    ``lesion_columns`` is a :class:`hccsurv.clinical.response.LesionColumns`.
     """
-
-    patient_id: ColumnName = "patient_id"
-    reader: ColumnName = "reader"
-    assessment_date: ColumnName = "assessment_date"
-    lesion_id: ColumnName = "lesion_id"
-    lesion_kind: ColumnName = "lesion_kind"
-    organ: ColumnName = "organ"
-    viable_diameter_mm: ColumnName = "viable_diameter_mm"
-    total_diameter_mm: ColumnName = "total_diameter_mm"
-    nontarget_status: ColumnName = "nontarget_status"
-    new_lesion_size_mm: ColumnName = "new_lesion_size_mm"
-    new_lesion_typical: ColumnName = "new_lesion_typical"
-    effusion_cytology_positive: ColumnName = "effusion_cytology_positive"
-
-
-class ResponseConfig(_Section):
-    """``[response]``: where best responses come from and the response-criteria options."""
 
     source: Literal["column", "lesions"] = "column"
     best_response: ColumnName | None = None
     lesion_file: str | None = None
     lesion_columns: LesionColumns = LesionColumns()
-    criteria: Literal["mRECIST", "RECIST1.1"] = "mRECIST"
-    confirm_days: Annotated[int, _number(0, 365, whole=True)] = 28
-    sd_min_days: Annotated[int, _number(0, 365, whole=True)] = 42
-    max_nr_ne: Annotated[int, _number(0, 10, whole=True)] = 1
-    accept_sd: bool = False
-    denominator: Literal["all_treated", "evaluable_only"] = "all_treated"
-    adjudication: Literal["consensus", "third_reader", "conservative"] = "consensus"
 
     @model_validator(mode="after")
     def _check(self) -> ResponseConfig:
@@ -650,6 +644,13 @@ class ResponseConfig(_Section):
         if self.source == "lesions" and self.lesion_file is None:
             raise ValueError('source = "lesions" needs lesion_file = "<path relative to config>"')
         return self
+
+    @property
+    def rules(self) -> ResponseRules:
+        """The response rules alone, as the response engine records them."""
+        return ResponseRules(
+            **{f.name: getattr(self, f.name) for f in dataclasses.fields(ResponseRules)}
+        )
 
 
 class FiguresConfig(_Section):
@@ -676,7 +677,15 @@ class FiguresConfig(_Section):
 
 
 class AdjustConfig(_Section):
-    """``[adjust]``: propensity-score matching or weighting."""
+    """``[adjust]``: propensity-score matching or weighting (``analysis.adjust.adjust_study``).
+
+    ``caliper`` is in SD of the logit of the propensity score (``None``: no caliper); ``m_order``
+    the order treated patients are matched in (MatchIt ``m.order``); ``exact`` columns to match
+    exactly on; ``trimming`` drops scores outside [t, 1 - t] (weighting); ``truncate`` caps the
+    weights at their 1 - q quantile (weighting); ``missing`` drops patients with a missing
+    covariate (complete) or adds missing indicators; ``doubly_robust`` adds the covariates to
+    the weighted Cox model; ``seed`` seeds every random step.
+    """
 
     method: Literal["matching", "weighting"]
     covariates: list[ColumnName] = Field(min_length=1)
@@ -686,9 +695,21 @@ class AdjustConfig(_Section):
     estimand: Literal["ATE", "ATT"] = "ATT"
     weight_type: Literal["ipw", "stabilized", "overlap"] = "ipw"
     trimming: Annotated[float, _number(0, 0.5, high_open=True)] = 0.0
+    truncate: Annotated[float, _number(0, 0.5, low_open=True, high_open=True)] | None = None
+    m_order: Literal["largest", "smallest", "random", "data"] = "largest"
     exact: list[ColumnName] = []
+    missing: Literal["complete", "indicator"] = "complete"
     doubly_robust: bool = False
     seed: Annotated[int, _number(0, 2**63 - 1, whole=True)] = 20240101
+
+    @model_validator(mode="after")
+    def _check(self) -> AdjustConfig:
+        if self.method == "matching" and self.estimand != "ATT":
+            raise ValueError(
+                "nearest-neighbour matching estimates the ATT (the effect in the second group); "
+                f'estimand = "{self.estimand}" needs method = "weighting"'
+            )
+        return self
 
 
 class OutputConfig(_Section):
@@ -766,34 +787,46 @@ class StudyConfig(_Section):
         return self.cox_labels | {b.column: b.label or b.column for b in self.baseline}
 
 
+def _is_section(annotation: Any) -> bool:
+    """A pydantic model or a dataclass: a table of keys in the TOML."""
+    return isinstance(annotation, type) and (
+        issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation)
+    )
+
+
+def _keys(section: type[Any]) -> list[str]:
+    """The keys a section allows."""
+    if issubclass(section, BaseModel):
+        return sorted(section.model_fields)
+    return sorted(f.name for f in dataclasses.fields(section))
+
+
 def _unwrap(annotation: Any) -> Any:
-    """Strip Optional/Annotated/list/dict wrappers down to a model class when there is one."""
+    """Strip Optional/Annotated/list/dict wrappers down to a section class when there is one."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is Annotated:
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            annotation = models[0] if models else args[0]
+            sections = [a for a in args if _is_section(a)]
+            annotation = sections[0] if sections else args[0]
         else:
             return annotation
 
 
-def _model_at(loc: Sequence[int | str]) -> type[BaseModel] | None:
-    """The model class whose keys live at ``loc`` (walking StudyConfig field annotations)."""
-    model: Any = StudyConfig
-    hints_cache: dict[type[BaseModel], dict[str, Any]] = {}
+def _section_at(loc: Sequence[int | str]) -> type | None:
+    """The section class whose keys live at ``loc`` (walking StudyConfig field annotations)."""
+    section: Any = StudyConfig
     i = 0
     while i < len(loc):
         key = loc[i]
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        if not _is_section(section):
             return None
-        if model not in hints_cache:
-            hints_cache[model] = typing.get_type_hints(model, include_extras=True)
-        if not isinstance(key, str) or key not in hints_cache[model]:
+        hints = typing.get_type_hints(section, include_extras=True)
+        if not isinstance(key, str) or key not in hints:
             return None
-        ann = _unwrap(hints_cache[model][key])
+        ann = _unwrap(hints[key])
         origin = typing.get_origin(ann)
         if origin is list:
             ann = _unwrap(typing.get_args(ann)[0])
@@ -801,9 +834,9 @@ def _model_at(loc: Sequence[int | str]) -> type[BaseModel] | None:
         elif origin is dict:
             ann = _unwrap(typing.get_args(ann)[1])
             i += 1  # skip the dict key
-        model = ann
+        section = ann
         i += 1
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+    return section if _is_section(section) else None
 
 
 def _format_loc(loc: Sequence[int | str]) -> str:
@@ -825,10 +858,10 @@ def _problem(err: ErrorDetails) -> Problem:
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
     where = _format_loc(loc)
     kind = err["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # models, dataclasses
         key = str(loc[-1])
-        parent = _model_at(loc[:-1])
-        allowed = sorted(parent.model_fields) if parent is not None else []
+        parent = _section_at(loc[:-1])
+        allowed = _keys(parent) if parent is not None else []
         hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         message = f"unknown key '{key}'"
         if hint:

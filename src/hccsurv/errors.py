@@ -90,4 +90,3 @@ class HccsurvWarning(UserWarning):
 
 class StatisticalWarning(HccsurvWarning):
     """A result is valid but needs care: monotone likelihood, sparse cells, PH violation."""
-

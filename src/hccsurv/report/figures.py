@@ -193,4 +193,3 @@ def collect_figures(
         )
         for job in jobs
     )
-
