@@ -167,3 +167,13 @@ def test_cli_exits_3_naming_the_key_and_range(tmp_path: Path) -> None:
     assert "figures.dpi: found 20000; allowed: a whole number >= 72 and <= 1200" in result.output
     assert "figures.width_mm: found nan; allowed: a finite number >= 20" in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_figure_too_large_to_draw_is_refused() -> None:
+    # each value is inside its own range, but together they ask for a 3.2-gigapixel image
+    assert _problems({"figures": {"dpi": 1200, "width_mm": 1200, "height_mm": 1200}}) == [
+        "figures.dpi: found 1200 dpi on 1200 x 1200 mm, a 3214-megapixel image; allowed: at most "
+        "150 megapixels (lower dpi, width_mm or height_mm)"
+    ]
+    data = copy.deepcopy(BASE) | {"figures": {"dpi": 600, "width_mm": 174, "height_mm": 234}}
+    assert parse_config(data, "/").figures.dpi == 600  # a full journal page at 600 dpi is fine

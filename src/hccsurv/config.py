@@ -7,13 +7,13 @@ frozen :class:`StudyConfig`. Every problem is reported at once as
 "did you mean" suggestion.
 
 Every number must be finite (``nan`` and ``inf`` are refused) and inside its range, stated in the
-message: sizes 20-1200 mm, 72-1200 dpi, ``rmst_horizon`` and ``time_break`` at least one day in
-the study time unit (a smaller value is a unit mix-up and would ask a figure for billions of
-ticks), ``tables.decimals`` 0-6, ``adjust.ratio`` 1-100, ``adjust.seed`` >= 0. ``date_format``
-must write and read back a probe date unchanged (so it has year, month and day directives and
-no unknown one such as ``%Q``), ``encoding`` must be a Python codec, palette colours must be
-colours matplotlib can draw, and a derived variable may not take the name of a generated
-endpoint column (``OS_time``, ``OS_event``).
+message: figure sizes 20-1200 mm, 72-1200 dpi and at most 150 megapixels, ``rmst_horizon`` and
+``time_break`` at least one day in the study time unit (a smaller value is a unit mix-up and
+would ask a figure for billions of ticks), ``tables.decimals`` 0-6, ``adjust.ratio`` 1-100,
+``adjust.seed`` >= 0. ``date_format`` must write and read back a probe date unchanged (so it has
+year, month and day directives and no unknown one such as ``%Q``), ``encoding`` must be a Python
+codec, palette colours must be colours matplotlib can draw, and a derived variable may not take
+the name of a generated endpoint column (``OS_time``, ``OS_event``).
 
 The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, commented example)::
 
@@ -224,6 +224,11 @@ DAYS_PER_UNIT: dict[str, float] = {
 }
 
 ColumnName = Annotated[str, Field(min_length=1)]
+
+MM_PER_INCH = 25.4
+#: The largest raster figure: 150 megapixels (an A0 poster at 300 dpi is 139) keeps the drawing
+#: buffer near 600 MB; 1200 dpi on a 1200 mm square would ask for 13 GB.
+MAX_MEGAPIXELS = 150
 
 
 def _bound(value: float) -> str:
@@ -916,6 +921,20 @@ def _across_sections(config: StudyConfig) -> list[Problem]:
                     rule="too_short",
                 )
             )
+    figures = config.figures
+    megapixels = figures.width_mm * figures.height_mm * (figures.dpi / MM_PER_INCH) ** 2 / 1e6
+    if megapixels > MAX_MEGAPIXELS:
+        problems.append(
+            Problem(
+                where="figures.dpi",
+                message=(
+                    f"found {figures.dpi} dpi on {figures.width_mm:g} x {figures.height_mm:g} mm, "
+                    f"a {megapixels:.0f}-megapixel image; allowed: at most {MAX_MEGAPIXELS} "
+                    "megapixels (lower dpi, width_mm or height_mm)"
+                ),
+                rule="too_large",
+            )
+        )
     return problems
 
 
