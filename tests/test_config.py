@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hccsurv.config import DAYS_PER_UNIT, load_config, parse_config
+from hccsurv.clinical.response import LesionColumns, ResponseRules
+from hccsurv.config import DAYS_PER_UNIT, BaselineVariable, load_config, parse_config
 from hccsurv.errors import ConfigError
 
 DEMO = Path(__file__).parents[1] / "src" / "hccsurv" / "demo" / "study.toml"
@@ -188,3 +189,42 @@ def test_parse_config_with_dates_and_sheet() -> None:
     assert str(config.study.cutoff) == "2024-12-31"
     assert config.data_path == Path("/base/x.xlsx")
     assert not config.endpoints["OS"].from_dates
+
+
+def test_response_section_is_the_engine_rules_plus_the_source(tmp_path: Path) -> None:
+    config = load_config(DEMO)
+    response = config.response
+    assert isinstance(response, ResponseRules) and isinstance(response.rules, ResponseRules)
+    assert type(response.rules) is ResponseRules and response.rules == ResponseRules()
+    assert isinstance(response.lesion_columns, LesionColumns)
+    assert response.lesion_columns.rename_map()["viable_diameter_mm"] == "viable_diameter_mm"
+    text = (
+        MINIMAL
+        + '\n[response]\nbest_response = "bor"\nconfirm_day = 28\nsd_min_days = -1\n'
+        + '[response.lesion_columns]\nreader = ""\nreaders = "r"\n'
+    )
+    assert _errors(text, tmp_path) == [
+        "response.lesion_columns.readers: unknown key 'readers'; did you mean 'reader'? Allowed "
+        "keys: assessment_date, effusion_cytology_positive, lesion_id, lesion_kind, "
+        "new_lesion_size_mm, new_lesion_typical, nontarget_status, organ, patient_id, reader, "
+        "total_diameter_mm, viable_diameter_mm",
+        "response.confirm_day: unknown key 'confirm_day'; did you mean 'confirm_days'? Allowed "
+        "keys: accept_sd, adjudication, best_response, confirm_days, criteria, denominator, "
+        "lesion_columns, lesion_file, max_nr_ne, sd_min_days, source",
+    ]
+    text = MINIMAL + '\n[response]\nbest_response = "bor"\nsd_min_days = -1\n'
+    assert _errors(text, tmp_path) == [
+        "response: ResponseRules: sd_min_days=-1: use a non-negative whole number"
+    ]
+    text = MINIMAL + '\n[response]\nbest_response = "bor"\n[response.lesion_columns]\nreader = ""\n'
+    assert _errors(text, tmp_path) == [
+        "response.lesion_columns: LesionColumns: reader must name a column of the lesion file "
+        "(a non-empty text)"
+    ]
+
+
+def test_baseline_label_defaults_to_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "study.toml"
+    path.write_text(MINIMAL + '\n[[baseline]]\ncolumn = "age"\nkind = "normal"\n', "utf-8")
+    (age,) = load_config(path).baseline
+    assert age == BaselineVariable(column="age", kind="normal", label="age")

@@ -3,9 +3,13 @@ call forms work (the README's examples)."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,6 +23,31 @@ def test_all_is_sorted_and_every_name_exists() -> None:
     assert names == sorted(names)
     for name in hccsurv.__all__:
         assert hasattr(hccsurv, name), name
+
+
+def test_the_stub_is_the_one_list_and_every_name_imports_from_its_home() -> None:
+    # each `from <home> import <name> as <name>` of __init__.pyi is public, re-exported under
+    # its own name, and really defined in (or re-exported by) <home>
+    stub = ast.parse(Path(hccsurv.__file__).with_suffix(".pyi").read_text(encoding="utf-8"))
+    listed: list[str] = []
+    for node in stub.body:
+        if isinstance(node, ast.ImportFrom):
+            assert node.module is not None and node.level == 0
+            home = importlib.import_module(node.module)
+            for alias in node.names:
+                assert alias.asname == alias.name, f"{alias.name}: write `{alias.name} as ...`"
+                assert getattr(hccsurv, alias.name) is getattr(home, alias.name), alias.name
+                listed.append(alias.name)
+    assert sorted(listed) == sorted(set(listed)), "a name is listed twice"
+    assert sorted([*listed, "__version__"]) == hccsurv.__all__ == dir(hccsurv)
+    assert isinstance(hccsurv.__version__, str)
+
+
+def test_the_stub_ships_with_the_package() -> None:
+    pyproject = tomllib.loads(
+        (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    assert "*.pyi" in pyproject["tool"]["setuptools"]["package-data"]["hccsurv"]
 
 
 def test_every_public_callable_is_documented() -> None:

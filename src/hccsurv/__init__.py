@@ -8,105 +8,35 @@ results with ``to_frame()`` and ``to_dict()``; ``run_study`` runs a whole study 
 >>> km.median
 2.5
 
-Names are loaded on first use (PEP 562), ``__version__`` included: ``import hccsurv`` itself
-imports nothing heavy, so ``hccsurv --version`` answers at once and ``hccsurv.kaplan_meier``
-loads only the survival core, not pandas' report stack or matplotlib.
+The public names are listed once, in the stub ``__init__.pyi`` beside this file (the
+scientific-Python ``lazy_loader`` pattern): type checkers and IDEs read the stub, and this module
+reads its imports to learn where each name lives. Names are loaded on first use (PEP 562),
+``__version__`` included: ``import hccsurv`` itself imports nothing heavy, so
+``hccsurv --version`` answers at once and ``hccsurv.kaplan_meier`` loads only the survival core,
+not pandas' report stack or matplotlib.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-if TYPE_CHECKING:
-    __version__: str
 
-    from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
-    from hccsurv.analysis.coxph import CoxModel, coxph
-    from hccsurv.analysis.models import ModelBuilding, build_cox_models
-    from hccsurv.analysis.pooling import PooledModel, pool
-    from hccsurv.analysis.response import ResponseSummary, response_summary
-    from hccsurv.analysis.table1 import BaselineTable, BaselineVariable, baseline_table
-    from hccsurv.clinical.ctcae import ctcae_grade
-    from hccsurv.clinical.response import ResponseAssessment, ResponseRules, assess_response
-    from hccsurv.config import StudyConfig, load_config
-    from hccsurv.core.agreement import cohen_kappa
-    from hccsurv.core.cox import CoxFit, cox_fit
-    from hccsurv.core.followup import FollowUp, median_followup
-    from hccsurv.core.group_tests import (
-        TestResult,
-        chisq_test,
-        fisher_exact,
-        kruskal_wallis,
-        oneway_anova,
-        t_test,
-        wilcoxon_rank_sum,
-    )
-    from hccsurv.core.km import KaplanMeier, KaplanMeierGroups, kaplan_meier, kaplan_meier_groups
-    from hccsurv.core.landmark import LandmarkDifference, landmark_difference
-    from hccsurv.core.logrank import LogRank, LogRankTrend, logrank, logrank_trend
-    from hccsurv.core.nelson_aalen import NelsonAalen, nelson_aalen
-    from hccsurv.core.proportion import Proportion, clopper_pearson
-    from hccsurv.core.rmst import Rmst, RmstComparison, rmst, rmst_compare
-    from hccsurv.data.cohort import Cohort, load_cohort
-    from hccsurv.report.pipeline import StudyOutcome, run_study
+def _homes() -> dict[str, str]:
+    """``{public name: module}`` from the ``from <module> import <name> as <name>`` lines."""
+    stub = ast.parse(Path(__file__).with_suffix(".pyi").read_text(encoding="utf-8"))
+    return {
+        alias.asname or alias.name: node.module
+        for node in stub.body
+        if isinstance(node, ast.ImportFrom) and node.module is not None
+        for alias in node.names
+    }
 
-#: Where each public name lives.
-_HOMES: dict[str, str] = {
-    "AdjustedAnalysis": "hccsurv.analysis.adjust",
-    "BaselineTable": "hccsurv.analysis.table1",
-    "BaselineVariable": "hccsurv.analysis.table1",
-    "Cohort": "hccsurv.data.cohort",
-    "CoxFit": "hccsurv.core.cox",
-    "CoxModel": "hccsurv.analysis.coxph",
-    "FollowUp": "hccsurv.core.followup",
-    "KaplanMeier": "hccsurv.core.km",
-    "KaplanMeierGroups": "hccsurv.core.km",
-    "LandmarkDifference": "hccsurv.core.landmark",
-    "LogRank": "hccsurv.core.logrank",
-    "LogRankTrend": "hccsurv.core.logrank",
-    "ModelBuilding": "hccsurv.analysis.models",
-    "NelsonAalen": "hccsurv.core.nelson_aalen",
-    "PooledModel": "hccsurv.analysis.pooling",
-    "Proportion": "hccsurv.core.proportion",
-    "ResponseAssessment": "hccsurv.clinical.response",
-    "ResponseRules": "hccsurv.clinical.response",
-    "ResponseSummary": "hccsurv.analysis.response",
-    "Rmst": "hccsurv.core.rmst",
-    "RmstComparison": "hccsurv.core.rmst",
-    "StudyConfig": "hccsurv.config",
-    "StudyOutcome": "hccsurv.report.pipeline",
-    "TestResult": "hccsurv.core.group_tests",
-    "adjust_study": "hccsurv.analysis.adjust",
-    "assess_response": "hccsurv.clinical.response",
-    "baseline_table": "hccsurv.analysis.table1",
-    "build_cox_models": "hccsurv.analysis.models",
-    "chisq_test": "hccsurv.core.group_tests",
-    "clopper_pearson": "hccsurv.core.proportion",
-    "cohen_kappa": "hccsurv.core.agreement",
-    "cox_fit": "hccsurv.core.cox",
-    "coxph": "hccsurv.analysis.coxph",
-    "ctcae_grade": "hccsurv.clinical.ctcae",
-    "fisher_exact": "hccsurv.core.group_tests",
-    "kaplan_meier": "hccsurv.core.km",
-    "kaplan_meier_groups": "hccsurv.core.km",
-    "kruskal_wallis": "hccsurv.core.group_tests",
-    "landmark_difference": "hccsurv.core.landmark",
-    "load_cohort": "hccsurv.data.cohort",
-    "load_config": "hccsurv.config",
-    "logrank": "hccsurv.core.logrank",
-    "logrank_trend": "hccsurv.core.logrank",
-    "median_followup": "hccsurv.core.followup",
-    "nelson_aalen": "hccsurv.core.nelson_aalen",
-    "oneway_anova": "hccsurv.core.group_tests",
-    "pool": "hccsurv.analysis.pooling",
-    "response_summary": "hccsurv.analysis.response",
-    "rmst": "hccsurv.core.rmst",
-    "rmst_compare": "hccsurv.core.rmst",
-    "run_study": "hccsurv.report.pipeline",
-    "t_test": "hccsurv.core.group_tests",
-    "wilcoxon_rank_sum": "hccsurv.core.group_tests",
-}
+
+_HOMES = _homes()
+__all__ = sorted(["__version__", *_HOMES])
 
 
 def __getattr__(name: str) -> Any:
@@ -125,61 +55,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
-
-
-__all__ = [
-    "AdjustedAnalysis",
-    "BaselineTable",
-    "BaselineVariable",
-    "Cohort",
-    "CoxFit",
-    "CoxModel",
-    "FollowUp",
-    "KaplanMeier",
-    "KaplanMeierGroups",
-    "LandmarkDifference",
-    "LogRank",
-    "LogRankTrend",
-    "ModelBuilding",
-    "NelsonAalen",
-    "PooledModel",
-    "Proportion",
-    "ResponseAssessment",
-    "ResponseRules",
-    "ResponseSummary",
-    "Rmst",
-    "RmstComparison",
-    "StudyConfig",
-    "StudyOutcome",
-    "TestResult",
-    "__version__",
-    "adjust_study",
-    "assess_response",
-    "baseline_table",
-    "build_cox_models",
-    "chisq_test",
-    "clopper_pearson",
-    "cohen_kappa",
-    "cox_fit",
-    "coxph",
-    "ctcae_grade",
-    "fisher_exact",
-    "kaplan_meier",
-    "kaplan_meier_groups",
-    "kruskal_wallis",
-    "landmark_difference",
-    "load_cohort",
-    "load_config",
-    "logrank",
-    "logrank_trend",
-    "median_followup",
-    "nelson_aalen",
-    "oneway_anova",
-    "pool",
-    "response_summary",
-    "rmst",
-    "rmst_compare",
-    "run_study",
-    "t_test",
-    "wilcoxon_rank_sum",
-]

@@ -6,6 +6,15 @@ frozen :class:`StudyConfig`. Every problem is reported at once as
 (``endpoints.PFS.events[1]``), what was found and what is allowed. Unknown keys are errors with a
 "did you mean" suggestion.
 
+Every number must be finite (``nan`` and ``inf`` are refused) and inside its range, stated in the
+message: figure sizes 20-1200 mm, 72-1200 dpi and at most 150 megapixels, ``rmst_horizon`` and
+``time_break`` at least one day in the study time unit (a smaller value is a unit mix-up and
+would ask a figure for billions of ticks), ``tables.decimals`` 0-6, ``adjust.ratio`` 1-100,
+``adjust.seed`` >= 0. ``date_format`` must write and read back a probe date unchanged (so it has
+year, month and day directives and no unknown one such as ``%Q``), ``encoding`` must be a Python
+codec, palette colours must be colours matplotlib can draw, and a derived variable may not take
+the name of a generated endpoint column (``OS_time``, ``OS_event``).
+
 The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, commented example)::
 
     [study]
@@ -137,6 +146,11 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     estimand = "ATT"               # or "ATE"
     weight_type = "ipw"            # weighting: ipw | stabilized | overlap
     trimming = 0.0                 # weighting: drop scores outside [t, 1 - t]
+    truncate = 0.01                # weighting: cap weights at their 99th percentile (optional)
+    m_order = "largest"            # matching order: largest | smallest | random | data
+    exact = ["sex"]                # matching: columns matched exactly (optional)
+    missing = "complete"           # or "indicator" (missing-indicator covariates)
+    doubly_robust = false          # also adjust the weighted Cox model for the covariates
     seed = 20240101                # seed of every random step (numpy default_rng)
 
     [output]
@@ -145,18 +159,23 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import difflib
 import itertools
+import math
 import tomllib
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -164,8 +183,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import ErrorDetails
 
+from hccsurv.clinical.response.lesions import LesionColumns, ResponseRules
 from hccsurv.errors import ConfigError, Problem
 
 __all__ = [
@@ -180,7 +201,6 @@ __all__ = [
     "EndpointConfig",
     "FiguresConfig",
     "GroupsConfig",
-    "LesionColumns",
     "OutputConfig",
     "ReadOptions",
     "ResponseConfig",
@@ -205,6 +225,97 @@ DAYS_PER_UNIT: dict[str, float] = {
 
 ColumnName = Annotated[str, Field(min_length=1)]
 
+MM_PER_INCH = 25.4
+#: The largest raster figure: 150 megapixels (an A0 poster at 300 dpi is 139) keeps the drawing
+#: buffer near 600 MB; 1200 dpi on a 1200 mm square would ask for 13 GB.
+MAX_MEGAPIXELS = 150
+
+
+def _bound(value: float) -> str:
+    return f"{value:g}"
+
+
+def _number(
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    whole: bool = False,
+) -> BeforeValidator:
+    """A check run on the raw TOML value of a numeric key: a finite number in the allowed range.
+
+    It runs before pydantic's own coercion so that ``nan``, ``inf``, ``true`` and ``"12"`` get
+    one message that states the whole allowed range (``a finite number > 0 and <= 1200``)
+    instead of a bare "greater than 0", and so that ``nan`` never slips through a comparison.
+    """
+    parts = []
+    if low is not None:
+        parts.append(f"{'>' if low_open else '>='} {_bound(low)}")
+    if high is not None:
+        parts.append(f"{'<' if high_open else '<='} {_bound(high)}")
+    kind = "a whole number" if whole else "a finite number"
+    allowed = f"{kind} {' and '.join(parts)}" if parts else kind
+
+    def check(value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or (whole and value != int(value)):
+            raise ValueError(f"allowed: {allowed}")
+        if low is not None and (value <= low if low_open else value < low):
+            raise ValueError(f"allowed: {allowed}")
+        if high is not None and (value >= high if high_open else value > high):
+            raise ValueError(f"allowed: {allowed}")
+        return int(value) if whole else value
+
+    return BeforeValidator(check)
+
+
+def _date_format(value: str) -> str:
+    """A strptime format must write and read back a probe date with day > 12 unchanged."""
+    probe = datetime(2024, 12, 31)
+    try:
+        back = datetime.strptime(probe.strftime(value), value)
+    except ValueError as error:
+        raise ValueError(
+            f"not a usable strptime date format ({error}); allowed: a format with year, month "
+            "and day directives such as %Y-%m-%d, %d/%m/%Y or %d.%m.%Y"
+        ) from None
+    if back.date() != probe.date():
+        raise ValueError(
+            f"it reads {probe:%Y-%m-%d} back as {back:%Y-%m-%d}; allowed: a format with year, "
+            "month and day directives such as %Y-%m-%d, %d/%m/%Y or %d.%m.%Y"
+        )
+    return value
+
+
+def _encoding(value: str) -> str:
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(
+            "unknown text encoding; allowed: a Python codec name such as utf-8, utf-16, "
+            "cp1252 or latin-1"
+        ) from None
+    return value
+
+
+def _colour(value: str) -> str:
+    # matplotlib draws the figures, so its parser is the judge; imported here, when a config
+    # names colours, so that importing the config (and `hccsurv --version`) stays light
+    from matplotlib.colors import is_color_like
+
+    if not is_color_like(value):
+        raise ValueError(
+            "not a colour; allowed: a hex code (#0072B2, #07B) or a colour name (black, tab:blue)"
+        )
+    return value
+
+
+#: Finite number types of the config; each states its allowed range in its error message.
+Positive = Annotated[float, _number(0, low_open=True)]
+Finite = Annotated[float, _number()]
+Colour = Annotated[str, AfterValidator(_colour)]
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -214,9 +325,9 @@ class ReadOptions(_Section):
     """How to read the data file; every option is guessed when absent."""
 
     delimiter: Literal[",", ";", "\t", "|"] | None = None
-    encoding: str | None = None
+    encoding: Annotated[str, AfterValidator(_encoding)] | None = None
     decimal: Literal[".", ","] | None = None
-    date_format: str | None = None
+    date_format: Annotated[str, AfterValidator(_date_format)] | None = None
 
 
 class StudySection(_Section):
@@ -232,8 +343,8 @@ class StudySection(_Section):
     progression_column: ColumnName | None = None
     cutoff: date | None = None
     time_unit: TimeUnit = "months"
-    landmarks: list[Annotated[float, Field(gt=0)]] = [12.0]
-    rmst_horizon: Annotated[float, Field(gt=0)] | None = None
+    landmarks: list[Positive] = [12.0]
+    rmst_horizon: Positive | None = None
 
     @field_validator("sheet")
     @classmethod
@@ -347,15 +458,15 @@ class UnitsConfig(_Section):
     bilirubin: Literal["mg/dL", "umol/L"] = "mg/dL"
     albumin: Literal["g/dL", "g/L"] = "g/dL"
     afp: Literal["ng/mL", "IU/mL"] = "ng/mL"
-    afp_iu_factor: Annotated[float, Field(gt=0)] = 1.21
+    afp_iu_factor: Annotated[float, _number(0, 10, low_open=True)] = 1.21
 
 
 class ClinicalOptions(_Section):
     """``[clinical.options]``: study choices in the scores (HCC_REFERENCE §2-§4, §6, §8)."""
 
     albumin_band: Literal["pugh", "harrison"] = "pugh"
-    albi_coefficient: float = -0.085
-    afp_cutoff: Annotated[float, Field(gt=0)] = 400.0
+    albi_coefficient: Finite = -0.085
+    afp_cutoff: Positive = 400.0
     bsa_formula: Literal["mosteller", "dubois"] = "mosteller"
     bclc_child_pugh_b: Literal["preserved", "end_stage"] = "preserved"
 
@@ -405,8 +516,8 @@ class DerivedVariable(_Section):
     column: ColumnName
     label: str | None = None
     op: Literal[">", ">=", "<", "<=", "==", "!="] | None = None
-    value: float | None = None
-    breaks: list[float] | None = None
+    value: Finite | None = None
+    breaks: list[Finite] | None = None
     map: dict[str, str] | None = None
     labels: list[str] | None = None
 
@@ -467,19 +578,27 @@ class DerivedVariable(_Section):
         return list(dict.fromkeys((self.map or {}).values()))
 
 
-class BaselineVariable(_Section):
-    """``[[baseline]]``: one row block of Table 1."""
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class BaselineVariable:
+    """``[[baseline]]``: one row block of Table 1 (:func:`hccsurv.analysis.table1.baseline_table`).
+
+    ``kind`` picks the summary and the test (categorical: n (%), chi-square or Fisher;
+    normal: mean ± SD, t test or ANOVA; skewed: median [IQR], Wilcoxon or Kruskal-Wallis).
+    ``label`` is the text shown (default: the column name); ``levels`` the display order of a
+    categorical variable's levels (levels found but not listed follow, sorted, with a note).
+    A dataclass, so that a Table 1 result holding it stays a tree of dataclasses.
+    """
 
     column: ColumnName
-    label: str | None = None
     kind: Literal["categorical", "normal", "skewed"]
-    levels: list[str] | None = None
+    label: str = ""
+    levels: tuple[str, ...] | None = None
 
-    @model_validator(mode="after")
-    def _check(self) -> BaselineVariable:
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.column)
         if self.levels is not None and self.kind != "categorical":
             raise ValueError(f"levels apply to categorical variables only (kind = {self.kind!r})")
-        return self
 
 
 class CoxCandidate(_Section):
@@ -493,7 +612,7 @@ class CoxCandidate(_Section):
 class CoxConfig(_Section):
     """``[cox]``: univariate screening threshold, ties method and the candidate factors."""
 
-    threshold: Annotated[float, Field(gt=0, le=1)] = 0.1
+    threshold: Annotated[float, _number(0, 1, low_open=True)] = 0.1
     ties: Literal["efron", "breslow"] = "efron"
     candidates: list[CoxCandidate] = []
 
@@ -501,48 +620,27 @@ class CoxConfig(_Section):
 class TablesConfig(_Section):
     """``[tables]``: number formats and test choices of the tables."""
 
-    decimals: Annotated[int, Field(ge=0, le=6)] = 1
-    p_decimals: Annotated[int, Field(ge=1, le=6)] = 3
+    decimals: Annotated[int, _number(0, 6, whole=True)] = 1
+    p_decimals: Annotated[int, _number(1, 6, whole=True)] = 3
     categorical_test: Literal["any_expected_lt_5", "cochran"] = "any_expected_lt_5"
     t_test: Literal["student", "welch"] = "student"
     smd: bool = True
 
 
-class LesionColumns(_Section):
-    """``[response.lesion_columns]``: lesion-file column names, one field per engine column.
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class ResponseConfig(ResponseRules):
+    """``[response]``: where best responses come from, and the response rules.
 
-    The keys are the names :class:`hccsurv.clinical.response.lesions.LesionColumns` uses; each
-    value is the column's name in the file (default: the same name).
+    The rule keys (``criteria``, ``confirm_days``, ``sd_min_days``, ``max_nr_ne``, ``accept_sd``,
+    ``denominator``, ``adjudication``) are the fields of
+    :class:`hccsurv.clinical.response.ResponseRules`, inherited with their defaults and checks;
+    ``lesion_columns`` is a :class:`hccsurv.clinical.response.LesionColumns`.
     """
-
-    patient_id: ColumnName = "patient_id"
-    reader: ColumnName = "reader"
-    assessment_date: ColumnName = "assessment_date"
-    lesion_id: ColumnName = "lesion_id"
-    lesion_kind: ColumnName = "lesion_kind"
-    organ: ColumnName = "organ"
-    viable_diameter_mm: ColumnName = "viable_diameter_mm"
-    total_diameter_mm: ColumnName = "total_diameter_mm"
-    nontarget_status: ColumnName = "nontarget_status"
-    new_lesion_size_mm: ColumnName = "new_lesion_size_mm"
-    new_lesion_typical: ColumnName = "new_lesion_typical"
-    effusion_cytology_positive: ColumnName = "effusion_cytology_positive"
-
-
-class ResponseConfig(_Section):
-    """``[response]``: where best responses come from and the response-criteria options."""
 
     source: Literal["column", "lesions"] = "column"
     best_response: ColumnName | None = None
     lesion_file: str | None = None
     lesion_columns: LesionColumns = LesionColumns()
-    criteria: Literal["mRECIST", "RECIST1.1"] = "mRECIST"
-    confirm_days: Annotated[int, Field(ge=0)] = 28
-    sd_min_days: Annotated[int, Field(ge=0)] = 42
-    max_nr_ne: Annotated[int, Field(ge=0)] = 1
-    accept_sd: bool = False
-    denominator: Literal["all_treated", "evaluable_only"] = "all_treated"
-    adjudication: Literal["consensus", "third_reader", "conservative"] = "consensus"
 
     @model_validator(mode="after")
     def _check(self) -> ResponseConfig:
@@ -552,37 +650,71 @@ class ResponseConfig(_Section):
             raise ValueError('source = "lesions" needs lesion_file = "<path relative to config>"')
         return self
 
+    @property
+    def rules(self) -> ResponseRules:
+        """The response rules alone, as the response engine records them."""
+        return ResponseRules(
+            **{f.name: getattr(self, f.name) for f in dataclasses.fields(ResponseRules)}
+        )
+
 
 class FiguresConfig(_Section):
-    """``[figures]``: size, resolution, formats and look of the figures."""
+    """``[figures]``: size, resolution, formats and look of the figures.
 
-    width_mm: Annotated[float, Field(gt=0)] = 174.0
-    height_mm: Annotated[float, Field(gt=0)] = 120.0
-    dpi: Annotated[int, Field(ge=72)] = 300
+    Sizes run from 20 mm (a thumbnail) to 1200 mm (an A0 poster's long side); the resolution
+    from 72 dpi (screen) to 1200 dpi (line art; journals ask 300-600). ``time_break`` is at
+    least one day in the study time unit (checked with ``study.time_unit``).
+    """
+
+    width_mm: Annotated[float, _number(20, 1200)] = 174.0
+    height_mm: Annotated[float, _number(20, 1200)] = 120.0
+    dpi: Annotated[int, _number(72, 1200, whole=True)] = 300
     formats: list[Literal["png", "pdf", "svg", "tiff"]] = Field(
         default=["png", "pdf"], min_length=1
     )
-    palette: list[str] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+    palette: list[Colour] = Field(
+        default=["#0072B2", "#D55E00", "#009E73", "#CC79A7"], min_length=1
+    )
     y_percent: bool = True
-    time_break: Annotated[float, Field(gt=0)] = 3.0
+    time_break: Positive = 3.0
     show_ci: bool = True
     risk_table: bool = True
 
 
 class AdjustConfig(_Section):
-    """``[adjust]``: propensity-score matching or weighting."""
+    """``[adjust]``: propensity-score matching or weighting (``analysis.adjust.adjust_study``).
+
+    ``caliper`` is in SD of the logit of the propensity score (``None``: no caliper); ``m_order``
+    the order treated patients are matched in (MatchIt ``m.order``); ``exact`` columns to match
+    exactly on; ``trimming`` drops scores outside [t, 1 - t] (weighting); ``truncate`` caps the
+    weights at their 1 - q quantile (weighting); ``missing`` drops patients with a missing
+    covariate (complete) or adds missing indicators; ``doubly_robust`` adds the covariates to
+    the weighted Cox model; ``seed`` seeds every random step.
+    """
 
     method: Literal["matching", "weighting"]
     covariates: list[ColumnName] = Field(min_length=1)
-    caliper: Annotated[float, Field(gt=0)] | None = 0.2
-    ratio: Annotated[int, Field(ge=1)] = 1
+    caliper: Positive | None = 0.2
+    ratio: Annotated[int, _number(1, 100, whole=True)] = 1
     replace: bool = False
     estimand: Literal["ATE", "ATT"] = "ATT"
     weight_type: Literal["ipw", "stabilized", "overlap"] = "ipw"
-    trimming: Annotated[float, Field(ge=0, lt=0.5)] = 0.0
+    trimming: Annotated[float, _number(0, 0.5, high_open=True)] = 0.0
+    truncate: Annotated[float, _number(0, 0.5, low_open=True, high_open=True)] | None = None
+    m_order: Literal["largest", "smallest", "random", "data"] = "largest"
     exact: list[ColumnName] = []
+    missing: Literal["complete", "indicator"] = "complete"
     doubly_robust: bool = False
-    seed: int = 20240101
+    seed: Annotated[int, _number(0, 2**63 - 1, whole=True)] = 20240101
+
+    @model_validator(mode="after")
+    def _check(self) -> AdjustConfig:
+        if self.method == "matching" and self.estimand != "ATT":
+            raise ValueError(
+                "nearest-neighbour matching estimates the ATT (the effect in the second group); "
+                f'estimand = "{self.estimand}" needs method = "weighting"'
+            )
+        return self
 
 
 class OutputConfig(_Section):
@@ -660,34 +792,46 @@ class StudyConfig(_Section):
         return self.cox_labels | {b.column: b.label or b.column for b in self.baseline}
 
 
+def _is_section(annotation: Any) -> bool:
+    """A pydantic model or a dataclass: a table of keys in the TOML."""
+    return isinstance(annotation, type) and (
+        issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation)
+    )
+
+
+def _keys(section: type[Any]) -> list[str]:
+    """The keys a section allows."""
+    if issubclass(section, BaseModel):
+        return sorted(section.model_fields)
+    return sorted(f.name for f in dataclasses.fields(section))
+
+
 def _unwrap(annotation: Any) -> Any:
-    """Strip Optional/Annotated/list/dict wrappers down to a model class when there is one."""
+    """Strip Optional/Annotated/list/dict wrappers down to a section class when there is one."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is Annotated:
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            annotation = models[0] if models else args[0]
+            sections = [a for a in args if _is_section(a)]
+            annotation = sections[0] if sections else args[0]
         else:
             return annotation
 
 
-def _model_at(loc: Sequence[int | str]) -> type[BaseModel] | None:
-    """The model class whose keys live at ``loc`` (walking StudyConfig field annotations)."""
-    model: Any = StudyConfig
-    hints_cache: dict[type[BaseModel], dict[str, Any]] = {}
+def _section_at(loc: Sequence[int | str]) -> type | None:
+    """The section class whose keys live at ``loc`` (walking StudyConfig field annotations)."""
+    section: Any = StudyConfig
     i = 0
     while i < len(loc):
         key = loc[i]
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        if not _is_section(section):
             return None
-        if model not in hints_cache:
-            hints_cache[model] = typing.get_type_hints(model, include_extras=True)
-        if not isinstance(key, str) or key not in hints_cache[model]:
+        hints = typing.get_type_hints(section, include_extras=True)
+        if not isinstance(key, str) or key not in hints:
             return None
-        ann = _unwrap(hints_cache[model][key])
+        ann = _unwrap(hints[key])
         origin = typing.get_origin(ann)
         if origin is list:
             ann = _unwrap(typing.get_args(ann)[0])
@@ -695,9 +839,9 @@ def _model_at(loc: Sequence[int | str]) -> type[BaseModel] | None:
         elif origin is dict:
             ann = _unwrap(typing.get_args(ann)[1])
             i += 1  # skip the dict key
-        model = ann
+        section = ann
         i += 1
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+    return section if _is_section(section) else None
 
 
 def _format_loc(loc: Sequence[int | str]) -> str:
@@ -719,10 +863,10 @@ def _problem(err: ErrorDetails) -> Problem:
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
     where = _format_loc(loc)
     kind = err["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # models, dataclasses
         key = str(loc[-1])
-        parent = _model_at(loc[:-1])
-        allowed = sorted(parent.model_fields) if parent is not None else []
+        parent = _section_at(loc[:-1])
+        allowed = _keys(parent) if parent is not None else []
         hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         message = f"unknown key '{key}'"
         if hint:
@@ -741,6 +885,59 @@ def _problem(err: ErrorDetails) -> Problem:
     return Problem(where=where, message=text, rule=kind)
 
 
+def _across_sections(config: StudyConfig) -> list[Problem]:
+    """Checks that join keys of two sections, each reported at the key to change."""
+    problems: list[Problem] = []
+    generated = {f"{e}_{part}" for e in config.endpoints for part in ("time", "event")}
+    problems += [
+        Problem(
+            where=f"derived[{i}].name",
+            message=(
+                f"found {d.name!r}, the name of a column hccsurv generates for an endpoint; "
+                "allowed: any name except <endpoint>_time and <endpoint>_event "
+                f"({', '.join(sorted(generated))})"
+            ),
+            rule="name_clash",
+        )
+        for i, d in enumerate(config.derived)
+        if d.name in generated
+    ]
+    # a horizon or tick step below one day is a unit mix-up, and a tick step of 1e-6 months
+    # would ask the figure for billions of ticks
+    unit = config.study.time_unit
+    day = 1.0 / DAYS_PER_UNIT[unit]
+    for where, value in (
+        ("study.rmst_horizon", config.study.rmst_horizon),
+        ("figures.time_break", config.figures.time_break),
+    ):
+        if value is not None and value < day:
+            problems.append(
+                Problem(
+                    where=where,
+                    message=(
+                        f"found {value:g}, shorter than one day; allowed: at least {day:.4g} "
+                        f"{unit} (one day, in study.time_unit)"
+                    ),
+                    rule="too_short",
+                )
+            )
+    figures = config.figures
+    megapixels = figures.width_mm * figures.height_mm * (figures.dpi / MM_PER_INCH) ** 2 / 1e6
+    if megapixels > MAX_MEGAPIXELS:
+        problems.append(
+            Problem(
+                where="figures.dpi",
+                message=(
+                    f"found {figures.dpi} dpi on {figures.width_mm:g} x {figures.height_mm:g} mm, "
+                    f"a {megapixels:.0f}-megapixel image; allowed: at most {MAX_MEGAPIXELS} "
+                    "megapixels (lower dpi, width_mm or height_mm)"
+                ),
+                rule="too_large",
+            )
+        )
+    return problems
+
+
 def parse_config(data: Mapping[str, Any], base_dir: Path | str) -> StudyConfig:
     """Validate a parsed TOML mapping and attach ``base_dir`` for relative paths.
 
@@ -754,6 +951,9 @@ def parse_config(data: Mapping[str, Any], base_dir: Path | str) -> StudyConfig:
     except ValidationError as exc:
         problems = [_problem(e) for e in exc.errors()]
         raise ConfigError("Invalid study config", problems) from None
+    problems = _across_sections(config)
+    if problems:
+        raise ConfigError("Invalid study config", problems)
     config._base_dir = Path(base_dir)
     return config
 

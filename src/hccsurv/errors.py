@@ -11,8 +11,7 @@ The tree::
     └── OutputError                   the output folder is unusable (user files are never replaced)
 
     HccsurvWarning (UserWarning)      base of every warning hccsurv issues
-    ├── StatisticalWarning            a valid result that needs care (monotone likelihood)
-    └── DataWarning                   a value is plausible but suspicious (unit guess, magnitude)
+    └── StatisticalWarning            a valid result that needs care (monotone likelihood)
 
 Messages name what was found (patient, column, value) and how to fix it.
 """
@@ -91,7 +90,3 @@ class HccsurvWarning(UserWarning):
 
 class StatisticalWarning(HccsurvWarning):
     """A result is valid but needs care: monotone likelihood, sparse cells, PH violation."""
-
-
-class DataWarning(HccsurvWarning):
-    """A value is plausible but suspicious: an implausible magnitude for the stated unit."""

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from conftest import R_DATA_DIR
 from hccsurv.analysis.adjust import adjust_study
@@ -40,16 +41,15 @@ def test_matching_with_the_config_section(cohort: pd.DataFrame) -> None:
     assert any("1:1 nearest-neighbour" in n for n in res.notes)
 
 
-def test_weighting_doubly_robust_with_mapping(cohort: pd.DataFrame) -> None:
-    opts = {
-        "method": "weighting",
-        "covariates": COVARIATES,
-        "estimand": "ATE",
-        "weight_type": "overlap",
-        "doubly_robust": True,
-        "rmst_tau": 12.0,
-    }
-    res = adjust_study(cohort, ENDPOINTS, "group", ORDER, opts)
+def test_weighting_doubly_robust_with_an_rmst_horizon(cohort: pd.DataFrame) -> None:
+    cfg = AdjustConfig(
+        method="weighting",
+        covariates=COVARIATES,
+        estimand="ATE",
+        weight_type="overlap",
+        doubly_robust=True,
+    )
+    res = adjust_study(cohort, ENDPOINTS, "group", ORDER, cfg, rmst_tau=12.0)
     assert res.estimand == "ATO" and res.weighting is not None
     out = res.outcomes["OS"]
     assert out.doubly_robust and out.cluster == "patient" and out.rmst.tau == 12.0
@@ -57,24 +57,31 @@ def test_weighting_doubly_robust_with_mapping(cohort: pd.DataFrame) -> None:
     json.dumps(res.to_dict())
 
 
-def test_matching_rejects_the_ate(cohort: pd.DataFrame) -> None:
-    opts = {"method": "matching", "covariates": COVARIATES, "estimand": "ATE"}
-    with pytest.raises(InputError, match="matching estimates the ATT"):
-        adjust_study(cohort, ENDPOINTS, "group", ORDER, opts)
+def test_matching_rejects_the_ate() -> None:
+    with pytest.raises(ValidationError, match="matching estimates the ATT"):
+        AdjustConfig(method="matching", covariates=COVARIATES, estimand="ATE")
 
 
-def test_missing_options_and_unknown_method(cohort: pd.DataFrame) -> None:
-    with pytest.raises(InputError, match="lack"):
-        adjust_study(cohort, ENDPOINTS, "group", ORDER, {"method": "matching"})
-    with pytest.raises(InputError, match="'matching' or 'weighting'"):
-        adjust_study(cohort, ENDPOINTS, "group", ORDER, {"method": "x", "covariates": ["age"]})
+def test_the_options_have_one_declaration_with_their_defaults() -> None:
+    cfg = AdjustConfig(method="matching", covariates=["age"])
+    assert (cfg.caliper, cfg.ratio, cfg.m_order, cfg.missing, cfg.truncate) == (
+        0.2,
+        1,
+        "largest",
+        "complete",
+        None,
+    )
+    with pytest.raises(ValidationError, match="covariates"):
+        AdjustConfig(method="matching")  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="'matching' or 'weighting'"):
+        AdjustConfig(method="x", covariates=["age"])  # type: ignore[arg-type]
 
 
 def test_missing_covariates_are_counted_in_the_flow(cohort: pd.DataFrame) -> None:
     d = cohort.copy()
     d.loc[["P001", "P002", "P003"], "log_afp"] = np.nan
     res = adjust_study(
-        d, ENDPOINTS, "group", ORDER, {"method": "matching", "covariates": COVARIATES}
+        d, ENDPOINTS, "group", ORDER, AdjustConfig(method="matching", covariates=COVARIATES)
     )
     assert res.flow["n_missing_covariates"] == 3 and res.flow["n_propensity"] == len(d) - 3
 

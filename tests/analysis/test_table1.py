@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from conftest import R_DATA_DIR, load_reference
-from hccsurv.analysis.table1 import BaselineVariable, baseline_table
+from hccsurv.analysis.table1 import baseline_table
+from hccsurv.config import BaselineVariable
 from hccsurv.errors import InputError
 
 REF: dict[str, Any] = load_reference("group_tests")
@@ -28,9 +30,11 @@ def lung() -> pd.DataFrame:
 
 def test_lung_by_sex_matches_r(lung: pd.DataFrame) -> None:
     variables = [
-        BaselineVariable("age", "Age", "normal"),
-        BaselineVariable("ph.ecog", "ECOG", "categorical", levels=("0", "1", "2", "3")),
-        BaselineVariable("wt.loss", "Weight loss", "skewed"),
+        BaselineVariable(column="age", label="Age", kind="normal"),
+        BaselineVariable(
+            column="ph.ecog", label="ECOG", kind="categorical", levels=("0", "1", "2", "3")
+        ),
+        BaselineVariable(column="wt.loss", label="Weight loss", kind="skewed"),
     ]
     res = baseline_table(lung, "sex", ["1", "2"], variables, smd=True)
     age, ecog, wt = res.rows
@@ -59,8 +63,8 @@ def test_lung_by_sex_matches_r(lung: pd.DataFrame) -> None:
 
 
 def test_welch_and_k_groups(lung: pd.DataFrame) -> None:
-    welch = baseline_table(lung, "sex", ["1", "2"], [BaselineVariable("age", "Age", "normal")],
-                           t_test="welch")  # fmt: skip
+    age = BaselineVariable(column="age", label="Age", kind="normal")
+    welch = baseline_table(lung, "sex", ["1", "2"], [age], t_test="welch")
     assert welch.rows[0].test is not None
     assert welch.rows[0].test.p_value == pytest.approx(
         TWO["lung_age_by_sex"]["welch"]["p_value"], rel=1e-9
@@ -70,7 +74,10 @@ def test_welch_and_k_groups(lung: pd.DataFrame) -> None:
         frame,
         "ecog3",
         ["0", "1", "2"],
-        [BaselineVariable("age", "Age", "normal"), BaselineVariable("age", "Age", "skewed")],
+        [
+            BaselineVariable(column="age", label="Age", kind="normal"),
+            BaselineVariable(column="age", label="Age", kind="skewed"),
+        ],
         smd=True,
     )
     anova, kw = res.rows
@@ -98,13 +105,13 @@ def _edge_frame() -> pd.DataFrame:
 
 def test_edge_cases_give_rows_and_notes() -> None:
     variables = [
-        BaselineVariable("only_a", "Only A", "categorical", levels=("x", "y")),
-        BaselineVariable("gone_in_b", "Gone in B", "normal"),
-        BaselineVariable("constant", "Constant", "categorical"),
-        BaselineVariable("two_values", "Two values", "skewed"),
-        BaselineVariable("const_num", "Constant number", "normal"),
-        BaselineVariable("cat_gone", "Category gone in B", "categorical"),
-        BaselineVariable("blank", "Blank is missing", "categorical"),
+        BaselineVariable(column="only_a", label="Only A", kind="categorical", levels=("x", "y")),
+        BaselineVariable(column="gone_in_b", label="Gone in B", kind="normal"),
+        BaselineVariable(column="constant", label="Constant", kind="categorical"),
+        BaselineVariable(column="two_values", label="Two values", kind="skewed"),
+        BaselineVariable(column="const_num", label="Constant number", kind="normal"),
+        BaselineVariable(column="cat_gone", label="Category gone in B", kind="categorical"),
+        BaselineVariable(column="blank", label="Blank is missing", kind="categorical"),
     ]
     res = baseline_table(_edge_frame(), "group", ["A", "B"], variables, smd=True)
     only_a, gone, const, two, const_num, cat_gone, blank = res.rows
@@ -136,16 +143,18 @@ def test_input_errors() -> None:
     with pytest.raises(InputError, match="'C'"):
         baseline_table(frame.assign(group=["C"] + ["A"] * 10), "group", ["A", "B"], [])
     with pytest.raises(InputError, match="nope"):
-        baseline_table(frame, "group", ["A", "B"], [BaselineVariable("nope", "N", "normal")])
+        baseline_table(
+            frame, "group", ["A", "B"], [BaselineVariable(column="nope", label="N", kind="normal")]
+        )
     with pytest.raises(InputError, match="'oops'"):
         baseline_table(
             frame.assign(only_a=["oops"] + [1.0] * 10),
             "group",
             ["A", "B"],
-            [BaselineVariable("only_a", "x", "normal")],
+            [BaselineVariable(column="only_a", label="x", kind="normal")],
         )
-    with pytest.raises(InputError, match="kind"):
-        BaselineVariable("a", "b", "ordinal")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="kind"):
+        BaselineVariable(column="a", label="b", kind="ordinal")  # type: ignore[arg-type]
 
 
 def test_template_like_table_student_age() -> None:
@@ -164,16 +173,16 @@ def test_template_like_table_student_age() -> None:
         }
     )
     res = baseline_table(frame, "group", ["First-line", "Post-ate-beva"],
-                         [BaselineVariable("age", "Age", "normal")])  # fmt: skip
+                         [BaselineVariable(column="age", label="Age", kind="normal")])  # fmt: skip
     test = res.rows[0].test
     assert test is not None and round(test.p_value, 3) == 0.151
 
 
 def test_notes_and_tests_used(lung: pd.DataFrame) -> None:
     variables = [
-        BaselineVariable("age", "Age", "normal"),
-        BaselineVariable("ph.ecog", "ECOG", "categorical"),
-        BaselineVariable("age", "Age (skewed)", "skewed"),
+        BaselineVariable(column="age", label="Age", kind="normal"),
+        BaselineVariable(column="ph.ecog", label="ECOG", kind="categorical"),
+        BaselineVariable(column="age", label="Age (skewed)", kind="skewed"),
     ]
     res = baseline_table(lung, "sex", ["1", "2"], variables)
     assert res.tests_used() == ("Fisher's exact test", "Student's t-test", "Wilcoxon rank-sum test")
@@ -191,6 +200,6 @@ def test_levels_follow_a_categorical_columns_own_order() -> None:
     )
     frame = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "b"], "size": values})
     table = baseline_table(
-        frame, "g", ("a", "b"), [BaselineVariable("size", "Size", "categorical")]
+        frame, "g", ("a", "b"), [BaselineVariable(column="size", label="Size", kind="categorical")]
     )
     assert [lv.level for lv in table.rows[0].levels] == ["≤10 cm", ">10 cm"]

@@ -6,15 +6,18 @@ import pandas as pd
 import pytest
 
 from conftest import R_DATA_DIR
-from hccsurv.analysis.table1 import BaselineVariable, baseline_table
+from hccsurv.analysis.table1 import baseline_table
+from hccsurv.config import BaselineVariable
 from hccsurv.present.format import FormatOptions
 from hccsurv.present.render.markdown import table_to_markdown
 from hccsurv.present.tables.baseline import baseline_table_to_table
 
 VARIABLES = [
-    BaselineVariable("age", "Age, years", "normal"),
-    BaselineVariable("ph.ecog", "ECOG", "categorical", levels=("0", "1", "2", "3")),
-    BaselineVariable("meal.cal", "Calories", "skewed"),
+    BaselineVariable(column="age", label="Age, years", kind="normal"),
+    BaselineVariable(
+        column="ph.ecog", label="ECOG", kind="categorical", levels=("0", "1", "2", "3")
+    ),
+    BaselineVariable(column="meal.cal", label="Calories", kind="skewed"),
 ]
 
 
@@ -81,7 +84,10 @@ def test_no_test_prints_dash_and_note() -> None:
         frame,
         "g",
         ["A", "B"],
-        [BaselineVariable("x", "X", "normal"), BaselineVariable("c", "C", "categorical")],
+        [
+            BaselineVariable(column="x", label="X", kind="normal"),
+            BaselineVariable(column="c", label="C", kind="categorical"),
+        ],
     )
     table = baseline_table_to_table(res)
     assert table.rows[0].cells[4] == "–"

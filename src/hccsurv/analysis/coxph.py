@@ -115,16 +115,6 @@ class CoxModel(Result):
                 )
         return pd.DataFrame(rows, columns=list(COEFFICIENT_COLUMNS))
 
-    def term_frame(self) -> pd.DataFrame:
-        """Per-variable Wald tests: variable, df, chisq, p."""
-        return pd.DataFrame(
-            [
-                {"variable": t.variable, "df": t.df, "chisq": t.chisq, "p": t.p}
-                for t in self.term_tests
-            ],
-            columns=["variable", "df", "chisq", "p"],
-        )
-
     def term_test(self, variable: str) -> TermTest:
         """The Wald test of ``variable``."""
         for t in self.term_tests:

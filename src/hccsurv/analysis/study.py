@@ -6,7 +6,7 @@ best-response column), then per endpoint the survival summary (Kaplan-Meier, log
 rates, RMST, follow-up), the Cox model building (univariate screening, multivariable model) and the
 proportional-hazards check of each model; and the propensity-score adjustment (matching or
 weighting, balance, adjusted outcomes) when the config asks.
-It reads no file except the lesion table the config names and writes nothing.
+It reads no file (the lesion table comes with the cohort) and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,18 +19,12 @@ from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
 from hccsurv.analysis.models import ModelBuilding, build_cox_models
 from hccsurv.analysis.response import ResponseSummary, response_summary
 from hccsurv.analysis.survival import EndpointSummary, summarize_endpoint
-from hccsurv.analysis.table1 import BaselineTable, BaselineVariable, baseline_table
-from hccsurv.clinical.response import (
-    LesionColumns,
-    ResponseAssessment,
-    ResponseRules,
-    assess_response,
-)
-from hccsurv.config import ResponseConfig, StudyConfig
+from hccsurv.analysis.table1 import BaselineTable, baseline_table
+from hccsurv.clinical.response import ResponseAssessment, assess_response
+from hccsurv.config import StudyConfig
 from hccsurv.core.zph import ZphResult
 from hccsurv.data.cohort import Cohort
-from hccsurv.data.readers import read_table
-from hccsurv.errors import ConfigError, HccsurvError, Problem
+from hccsurv.errors import HccsurvError
 
 
 @dataclass(frozen=True)
@@ -83,35 +77,14 @@ class StudyAnalysis:
 def _baseline(cohort: Cohort, config: StudyConfig) -> BaselineTable | None:
     if not config.baseline:
         return None
-    variables = [
-        BaselineVariable(
-            column=b.column,
-            label=b.label or b.column,
-            kind=b.kind,
-            levels=tuple(b.levels) if b.levels else None,
-        )
-        for b in config.baseline
-    ]
     return baseline_table(
         cohort.frame,
         cohort.group_column,
         cohort.groups,
-        variables,
+        config.baseline,
         categorical_rule=config.tables.categorical_test,
         t_test=config.tables.t_test,
         smd=config.tables.smd,
-    )
-
-
-def _rules(r: ResponseConfig) -> ResponseRules:
-    return ResponseRules(
-        criteria=r.criteria,
-        confirm_days=r.confirm_days,
-        sd_min_days=r.sd_min_days,
-        max_nr_ne=r.max_nr_ne,
-        accept_sd=r.accept_sd,
-        denominator=r.denominator,
-        adjudication=r.adjudication,
     )
 
 
@@ -129,25 +102,14 @@ def _response(cohort: Cohort, config: StudyConfig) -> ResponseAnalysis | None:
     frame = cohort.frame
     ids = frame[cohort.id_column].astype(str)
     assessment: ResponseAssessment | None = None
-    if r.source == "lesions":
-        if r.lesion_file is None:
-            raise ConfigError(
-                "Invalid study config",
-                [
-                    Problem(
-                        where="response.lesion_file", message="source = 'lesions' needs lesion_file"
-                    )
-                ],
-            )
-        lesions = read_table(config.resolve(r.lesion_file))
-        lesions = lesions[lesions[r.lesion_columns.patient_id].astype(str).isin(set(ids))]
+    if cohort.lesions is not None:
         start_col = next(
             (ep.start for ep in config.endpoints.values() if ep.start is not None), None
         )
         assessment = assess_response(
-            lesions,
-            _rules(r),
-            LesionColumns(**r.lesion_columns.model_dump()),
+            cohort.lesions,
+            r.rules,
+            r.lesion_columns,
             treatment_start=_dates(frame, cohort.id_column, start_col),
             death_dates=_dates(frame, cohort.id_column, config.study.death_column),
         )
@@ -155,16 +117,6 @@ def _response(cohort: Cohort, config: StudyConfig) -> ResponseAnalysis | None:
         by_patient = pd.Series(best["bor"].to_numpy(), index=best["patient_id"].astype(str))
         bor = ids.map(by_patient).fillna("NE").rename("bor")
     else:
-        if r.best_response is None:
-            raise ConfigError(
-                "Invalid study config",
-                [
-                    Problem(
-                        where="response.best_response",
-                        message="source = 'column' needs best_response",
-                    )
-                ],
-            )
         bor = frame[r.best_response].fillna("NE").astype(str).str.upper()
     summary = response_summary(
         bor.to_numpy(),
@@ -243,17 +195,14 @@ def _adjusted(cohort: Cohort, config: StudyConfig) -> AdjustedAnalysis | None:
     if a is None:
         return None
     references = {c.column: c.reference for c in config.cox.candidates if c.reference is not None}
-    options = {
-        **a.model_dump(),
-        "references": {k: v for k, v in references.items() if k in a.covariates},
-        "rmst_tau": config.study.rmst_horizon,
-    }
     return adjust_study(
         cohort.frame,
         cohort.endpoints,
         cohort.group_column,
         cohort.groups,
-        options,
+        a,
+        references={k: v for k, v in references.items() if k in a.covariates},
+        rmst_tau=config.study.rmst_horizon,
         labels=config.variable_labels,
     )
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hccsurv.config import BaselineVariable
 from hccsurv.core._result import Result
 from hccsurv.core.group_tests import (
     ChoiceRule,
@@ -41,42 +42,8 @@ from hccsurv.core.group_tests import (
 from hccsurv.core.smd import smd_categorical, smd_continuous
 from hccsurv.errors import InputError
 
-VariableKind = Literal["categorical", "normal", "skewed"]
 TTest = Literal["student", "welch"]
-_KINDS = ("categorical", "normal", "skewed")
 OVERALL = "Overall"
-
-
-@dataclass(frozen=True)
-class BaselineVariable:
-    """One row block of the baseline table.
-
-    Parameters
-    ----------
-    column : str
-        Column of the frame.
-    label : str
-        Text shown in the table (``"Age, years"``).
-    kind : {"categorical", "normal", "skewed"}
-        Summary and test family (see the module table).
-    levels : tuple of str, optional
-        Display order of a categorical variable's levels (values are compared as text). Levels
-        found in the data but not listed follow in sorted order, with a note.
-    """
-
-    column: str
-    label: str
-    kind: VariableKind
-    levels: tuple[str, ...] | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in _KINDS:
-            raise InputError(
-                f"BaselineVariable {self.column!r}: kind {self.kind!r} is not one of "
-                f"{', '.join(_KINDS)}"
-            )
-        if self.levels is not None:
-            object.__setattr__(self, "levels", tuple(str(v) for v in self.levels))
 
 
 @dataclass(frozen=True)

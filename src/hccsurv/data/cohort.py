@@ -1,11 +1,12 @@
 """Load a study cohort: read -> check columns -> parse dates -> validate -> derive -> Cohort.
 
 ``load_cohort(config)`` is the single entry point of the data layer. It reads the data file named
-by the config (no other I/O), checks that every column the config names exists (a
-:class:`~hccsurv.errors.ConfigError` listing each missing one with a suggestion), parses the date
-columns, validates every patient (:mod:`hccsurv.data.validate`), derives the clinical scores,
-cut-point variables and endpoints (:mod:`hccsurv.data.derive`, :mod:`hccsurv.data.endpoints`)
-and returns a frozen :class:`Cohort` with its :class:`~hccsurv.data.flow.PatientFlow`.
+by the config and, when responses come from lesions, the lesion file (no other I/O), checks that
+every column the config names exists (a :class:`~hccsurv.errors.ConfigError` listing each missing
+one with a suggestion), parses the date columns, validates every patient
+(:mod:`hccsurv.data.validate`), derives the clinical scores, cut-point variables and endpoints
+(:mod:`hccsurv.data.derive`, :mod:`hccsurv.data.endpoints`) and returns a frozen :class:`Cohort`
+with its :class:`~hccsurv.data.flow.PatientFlow` (and the lesion rows of its patients).
 
 By default any patient-level problem raises :class:`~hccsurv.errors.CohortValidationError` listing
 all of them, before anything is written. With ``exclude_invalid=True`` the patients with problems
@@ -25,6 +26,7 @@ from hccsurv.data.dates import parse_date_column
 from hccsurv.data.derive import check_categories, derive_clinical, derive_variables
 from hccsurv.data.endpoints import endpoint_from_columns, endpoint_from_dates
 from hccsurv.data.flow import EndpointCount, Exclusion, PatientFlow
+from hccsurv.data.lesions import read_lesions
 from hccsurv.data.readers import read_table
 from hccsurv.data.validate import (
     RULE_LABELS,
@@ -62,6 +64,9 @@ class Cohort:
         Group labels in display order (first = reference).
     time_unit
         The study time unit of every ``<name>_time`` column.
+    lesions
+        The lesion rows of the analysed patients when ``[response]`` reads a lesion file
+        (:func:`hccsurv.data.lesions.read_lesions`), else ``None``.
     """
 
     frame: pd.DataFrame
@@ -73,6 +78,7 @@ class Cohort:
     group_column: str
     groups: tuple[str, ...]
     time_unit: str
+    lesions: pd.DataFrame | None = None
 
 
 def _suggest(name: str, columns: list[str]) -> str:
@@ -322,6 +328,12 @@ def load_cohort(
     if problems:
         raise ConfigError("The study config does not match the data", problems)
 
+    id_column = config.study.id_column
+    lesions, lesion_warnings = read_lesions(
+        config, frame[id_column].astype(str), raw[id_column].astype(str)
+    )
+    warnings += lesion_warnings
+
     missing = {str(c): int(frame[c].isna().sum()) for c in frame.columns}
     by_group = frame[group].value_counts(sort=False)
     flow = PatientFlow(
@@ -342,4 +354,5 @@ def load_cohort(
         group_column=group,
         groups=tuple(config.groups.labels),
         time_unit=config.study.time_unit,
+        lesions=lesions,
     )

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from hccsurv.analysis.adjust.balance import BalanceResult
-from hccsurv.analysis.study import EndpointAnalysis, OutcomeAnalyses, StudyAnalysis
+from hccsurv.analysis.study import EndpointAnalysis, OutcomeAnalyses
 from hccsurv.analysis.survival import EndpointSummary
 from hccsurv.config import StudyConfig
 from hccsurv.present.figures.export import save_figure
@@ -193,14 +193,3 @@ def collect_figures(
         )
         for job in jobs
     )
-
-
-def build_figures(
-    analysis: StudyAnalysis, config: StudyConfig, folder: Path, options: FormatOptions
-) -> tuple[SavedFigure, ...]:
-    """Draw and save every figure of the study in this process; return them in report order."""
-    outcomes = OutcomeAnalyses(analysis.endpoints, analysis.adjusted)
-    jobs = plan_figures(outcomes, analysis.cohort.group_column, config, options)
-    for job in jobs:
-        render_figure(job, folder, config)
-    return collect_figures(jobs, folder, config)

@@ -23,8 +23,9 @@ from hccsurv.analysis.adjust.matching import MatchingResult, match_nearest
 from hccsurv.analysis.adjust.outcomes import AdjustedOutcome, adjusted_outcome
 from hccsurv.analysis.adjust.propensity import PropensityModel, fit_propensity
 from hccsurv.analysis.adjust.weighting import WeightingResult, ps_weights
+from hccsurv.config import AdjustConfig
 from hccsurv.core._result import Result
-from hccsurv.errors import InputError, StatisticalWarning
+from hccsurv.errors import StatisticalWarning
 
 __all__ = [
     "AdjustedAnalysis",
@@ -43,23 +44,6 @@ __all__ = [
     "match_nearest",
     "ps_weights",
 ]
-
-_DEFAULTS: dict[str, Any] = {
-    "references": None,
-    "caliper": 0.2,
-    "ratio": 1,
-    "replace": False,
-    "estimand": "ATT",
-    "weight_type": "ipw",
-    "trimming": 0.0,
-    "truncate": None,
-    "seed": None,
-    "m_order": "largest",
-    "exact": (),
-    "missing": "complete",
-    "doubly_robust": False,
-    "rmst_tau": None,
-}
 
 
 @dataclass(frozen=True)
@@ -128,26 +112,6 @@ class AdjustedAnalysis(Result):
         }
 
 
-def _options(config_like: Any) -> dict[str, Any]:
-    """Read the adjustment options from a mapping or an object (e.g. ``AdjustConfig``)."""
-
-    def get(name: str, default: Any) -> Any:
-        if isinstance(config_like, Mapping):
-            return config_like.get(name, default)
-        return getattr(config_like, name, default)
-
-    missing = [k for k in ("method", "covariates") if get(k, None) is None]
-    if missing:
-        raise InputError(f"the adjustment options lack {missing}; give method and covariates")
-    opts = {"method": get("method", None), "covariates": tuple(get("covariates", ()))}
-    opts |= {k: get(k, v) for k, v in _DEFAULTS.items()}
-    if opts["references"] is None:
-        opts["references"] = get("reference", None)
-    if opts["method"] not in ("matching", "weighting"):
-        raise InputError(f"method={opts['method']!r} must be 'matching' or 'weighting'")
-    return opts
-
-
 def _imbalance_warning(
     balance: BalanceResult, doubly_robust: bool, labels: Mapping[str, str]
 ) -> str:
@@ -182,8 +146,10 @@ def adjust_study(
     time_cols: Mapping[str, tuple[str, str]],
     group_col: str,
     group_order: Sequence[Any],
-    config_like: Any,
+    options: AdjustConfig,
     *,
+    references: Mapping[str, str] | None = None,
+    rmst_tau: float | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> AdjustedAnalysis:
     """Propensity-score adjusted comparison of the two groups for every endpoint.
@@ -197,13 +163,15 @@ def adjust_study(
     group_col : str
     group_order : (reference, non-reference)
         The first group is the reference ("control"); the second is modelled as "treated".
-    config_like : mapping or object
-        ``method`` ("matching" | "weighting") and ``covariates``; optional ``references``
-        (factor reference levels), ``caliper`` (SD of the logit PS), ``ratio``, ``replace``,
-        ``m_order``, ``exact`` (columns), ``estimand`` ("ATT" | "ATE"), ``weight_type``
-        ("ipw" | "stabilized" | "overlap"), ``trimming`` (PS percentile), ``truncate``,
-        ``seed``, ``missing`` ("complete" | "indicator"), ``doubly_robust``, ``rmst_tau``.
-        :class:`hccsurv.config.AdjustConfig` works as it is.
+    options : AdjustConfig
+        The ``[adjust]`` section (:class:`hccsurv.config.AdjustConfig`, which declares every
+        option and its default): ``method``, ``covariates``, ``caliper``, ``ratio``,
+        ``replace``, ``m_order``, ``exact``, ``estimand``, ``weight_type``, ``trimming``,
+        ``truncate``, ``missing``, ``doubly_robust``, ``seed``.
+    references : mapping, optional
+        Reference level of each categorical covariate (default: the first level).
+    rmst_tau : float, optional
+        RMST horizon of the adjusted RMST difference (default: the last follow-up time).
     labels : mapping, optional
         Display names of the covariates, used in the warning that lists the covariates still
         imbalanced (|SMD| at or above 0.1) after adjustment.
@@ -211,46 +179,41 @@ def adjust_study(
     Raises
     ------
     InputError
-        Invalid options, separation in the propensity model, no match within the caliper.
+        Separation in the propensity model, no match within the caliper.
     """
-    o = _options(config_like)
+    o = options
     notes: list[str] = []
     caught: list[str] = []
     ps = fit_propensity(
         frame,
         group_col,
         group_order,
-        o["covariates"],
-        reference=o["references"],
-        missing=o["missing"],
+        o.covariates,
+        reference=references,
+        missing=o.missing,
     )
     ref, trt = ps.reference, ps.treated_label
     notes.append(
         f"Propensity score: logistic regression of membership in '{trt}' (vs '{ref}') on "
-        f"{', '.join(o['covariates'])}; {ps.n} patients"
+        f"{', '.join(o.covariates)}; {ps.n} patients"
         + (f", {ps.n_dropped} left out for missing covariates" if ps.n_dropped else "")
-        + ("" if o["missing"] == "complete" else " (missing-indicator method)")
+        + ("" if o.missing == "complete" else " (missing-indicator method)")
         + "."
     )
     used = frame.loc[list(ps.rows)]
     matching: MatchingResult | None = None
     weighting: WeightingResult | None = None
-    if o["method"] == "matching":
-        if o["estimand"] != "ATT":
-            raise InputError(
-                f"nearest-neighbour matching estimates the ATT (effect in '{trt}'); "
-                f"estimand={o['estimand']!r} needs method='weighting'"
-            )
-        exact_cols = list(o["exact"] or ())
+    if o.method == "matching":
+        exact_cols = list(o.exact)
         matching = match_nearest(
             ps.linear,
             ps.treated,
-            ratio=int(o["ratio"]),
-            replace=bool(o["replace"]),
-            caliper=o["caliper"],
-            m_order=o["m_order"],
+            ratio=o.ratio,
+            replace=o.replace,
+            caliper=o.caliper,
+            m_order=o.m_order,
             exact=used[exact_cols].reset_index(drop=True) if exact_cols else None,
-            seed=o["seed"],
+            seed=o.seed,
             rows=ps.rows,
         )
         weights, cluster = matching.weights, matching.cluster
@@ -270,7 +233,7 @@ def adjust_study(
             f"matched to {matching.n_control_matched} of {int((~ps.treated).sum())} '{ref}' "
             f"patients; {matching.n_treated_unmatched} '{trt}' patients had no match."
         )
-        if o["trimming"]:
+        if o.trimming:
             notes.append("PS trimming applies to weighting only; matching used the caliper.")
     else:
         with warnings.catch_warnings(record=True) as record:
@@ -278,10 +241,10 @@ def adjust_study(
             weighting = ps_weights(
                 ps.ps,
                 ps.treated,
-                estimand=o["estimand"],
-                weight_type=o["weight_type"],
-                trim=float(o["trimming"] or 0.0),
-                truncate=o["truncate"],
+                estimand=o.estimand,
+                weight_type=o.weight_type,
+                trim=o.trimming,
+                truncate=o.truncate,
                 rows=ps.rows,
             )
         for w in record:
@@ -297,12 +260,12 @@ def adjust_study(
             f"{weighting.ess_control:.1f} ('{ref}')."
         )
     balance = covariate_balance(
-        ps.design, ps.treated, weights, estimand=estimand, adjustment=o["method"]
+        ps.design, ps.treated, weights, estimand=estimand, adjustment=o.method
     )
     notes.extend(balance.notes)
     if not balance.all_balanced:
-        caught.append(_imbalance_warning(balance, bool(o["doubly_robust"]), labels or {}))
-    covariates = ps.design.to_frame().reset_index(drop=True) if o["doubly_robust"] else None
+        caught.append(_imbalance_warning(balance, o.doubly_robust, labels or {}))
+    covariates = ps.design.to_frame().reset_index(drop=True) if o.doubly_robust else None
     outcomes: dict[str, AdjustedOutcome] = {}
     for endpoint, (time_col, event_col) in time_cols.items():
         outcomes[endpoint] = adjusted_outcome(
@@ -315,18 +278,18 @@ def adjust_study(
             endpoint=endpoint,
             cluster_kind=cluster_kind,
             covariates=covariates,
-            rmst_tau=o["rmst_tau"],
+            rmst_tau=rmst_tau,
         )
         caught.extend(f"{endpoint}: {m}" for m in outcomes[endpoint].warnings)
     notes.append(
         "Hazard ratios: Cox model with "
-        + ("the propensity covariates and " if o["doubly_robust"] else "")
+        + ("the propensity covariates and " if o.doubly_robust else "")
         + f"case weights, robust (sandwich) variance clustered on the {cluster_kind}; medians "
         "from weighted Kaplan-Meier curves; RMST difference with an infinitesimal-jackknife "
         "variance; E-values after VanderWeele & Ding (2017)."
     )
     return AdjustedAnalysis(
-        method=o["method"],
+        method=o.method,
         estimand=estimand,
         group_col=group_col,
         labels=(ref, trt),

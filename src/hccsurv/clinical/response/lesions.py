@@ -2,10 +2,11 @@
 
 The input is a long table with one row per lesion per reading (patient, reader, assessment date).
 :class:`LesionColumns` maps the file's column names onto the names the engine uses;
-:class:`ResponseRules` holds every configurable rule (the ``[response]`` config section uses the
-same names). :func:`prepare_lesions` renames, types and checks the table and returns it together
-with the problems found: errors raise :class:`~hccsurv.errors.CohortValidationError` listing all
-of them at once; warnings are returned so that nothing is dropped silently.
+:class:`ResponseRules` holds every configurable rule (the ``[response]`` config section,
+:class:`hccsurv.config.ResponseConfig`, inherits it). :func:`prepare_lesions` renames, types and
+checks the table and returns it together with the problems found: errors raise
+:class:`~hccsurv.errors.CohortValidationError` listing all of them at once; warnings are returned
+so that nothing is dropped silently.
 
 Checks (HCC_REFERENCE §1.1-§1.2; Eisenhauer et al. 2009 for the RECIST 1.1 conventions):
 
@@ -57,6 +58,15 @@ class LesionColumns:
     new_lesion_size_mm: str = "new_lesion_size_mm"
     new_lesion_typical: str = "new_lesion_typical"
     effusion_cytology_positive: str = "effusion_cytology_positive"
+
+    def __post_init__(self) -> None:
+        empty = [f.name for f in fields(self) if not isinstance(getattr(self, f.name), str)]
+        empty += [f.name for f in fields(self) if getattr(self, f.name) == ""]
+        if empty:
+            raise InputError(
+                f"LesionColumns: {', '.join(empty)} must name a column of the lesion file "
+                "(a non-empty text)"
+            )
 
     def rename_map(self) -> dict[str, str]:
         """Map from the file's column names to the engine's names."""

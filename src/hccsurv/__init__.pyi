@@ -1,0 +1,103 @@
+"""The public names of hccsurv and their homes: the one list of the public API.
+
+``hccsurv/__init__.py`` reads this file to load each name on first use (PEP 562); type checkers
+and IDEs read it as the package's interface. Add a public name by adding its import here.
+"""
+
+__version__: str
+
+from hccsurv.analysis.adjust import (
+    AdjustedAnalysis as AdjustedAnalysis,
+    adjust_study as adjust_study,
+)
+from hccsurv.analysis.coxph import (
+    CoxModel as CoxModel,
+    coxph as coxph,
+)
+from hccsurv.analysis.models import (
+    ModelBuilding as ModelBuilding,
+    build_cox_models as build_cox_models,
+)
+from hccsurv.analysis.pooling import (
+    PooledModel as PooledModel,
+    pool as pool,
+)
+from hccsurv.analysis.response import (
+    ResponseSummary as ResponseSummary,
+    response_summary as response_summary,
+)
+from hccsurv.analysis.table1 import (
+    BaselineTable as BaselineTable,
+    baseline_table as baseline_table,
+)
+from hccsurv.clinical.ctcae import (
+    ctcae_grade as ctcae_grade,
+)
+from hccsurv.clinical.response import (
+    ResponseAssessment as ResponseAssessment,
+    ResponseRules as ResponseRules,
+    assess_response as assess_response,
+)
+from hccsurv.config import (
+    BaselineVariable as BaselineVariable,
+    StudyConfig as StudyConfig,
+    load_config as load_config,
+)
+from hccsurv.core.agreement import (
+    cohen_kappa as cohen_kappa,
+)
+from hccsurv.core.cox import (
+    CoxFit as CoxFit,
+    cox_fit as cox_fit,
+)
+from hccsurv.core.followup import (
+    FollowUp as FollowUp,
+    median_followup as median_followup,
+)
+from hccsurv.core.group_tests import (
+    TestResult as TestResult,
+    chisq_test as chisq_test,
+    fisher_exact as fisher_exact,
+    kruskal_wallis as kruskal_wallis,
+    oneway_anova as oneway_anova,
+    t_test as t_test,
+    wilcoxon_rank_sum as wilcoxon_rank_sum,
+)
+from hccsurv.core.km import (
+    KaplanMeier as KaplanMeier,
+    KaplanMeierGroups as KaplanMeierGroups,
+    kaplan_meier as kaplan_meier,
+    kaplan_meier_groups as kaplan_meier_groups,
+)
+from hccsurv.core.landmark import (
+    LandmarkDifference as LandmarkDifference,
+    landmark_difference as landmark_difference,
+)
+from hccsurv.core.logrank import (
+    LogRank as LogRank,
+    LogRankTrend as LogRankTrend,
+    logrank as logrank,
+    logrank_trend as logrank_trend,
+)
+from hccsurv.core.nelson_aalen import (
+    NelsonAalen as NelsonAalen,
+    nelson_aalen as nelson_aalen,
+)
+from hccsurv.core.proportion import (
+    Proportion as Proportion,
+    clopper_pearson as clopper_pearson,
+)
+from hccsurv.core.rmst import (
+    Rmst as Rmst,
+    RmstComparison as RmstComparison,
+    rmst as rmst,
+    rmst_compare as rmst_compare,
+)
+from hccsurv.data.cohort import (
+    Cohort as Cohort,
+    load_cohort as load_cohort,
+)
+from hccsurv.report.pipeline import (
+    StudyOutcome as StudyOutcome,
+    run_study as run_study,
+)
