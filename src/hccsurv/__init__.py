@@ -24,8 +24,15 @@ if TYPE_CHECKING:
     from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
     from hccsurv.analysis.coxph import CoxModel, coxph
     from hccsurv.analysis.models import ModelBuilding, build_cox_models
+    from hccsurv.analysis.pairwise import (
+        PairwiseCox,
+        PairwiseLogRank,
+        pairwise_cox,
+        pairwise_logrank,
+    )
     from hccsurv.analysis.pooling import PooledModel, pool
     from hccsurv.analysis.response import ResponseSummary, response_summary
+    from hccsurv.analysis.subgroup import SubgroupAnalysis, subgroup_analysis
     from hccsurv.analysis.table1 import BaselineTable, BaselineVariable, baseline_table
     from hccsurv.clinical.ctcae import ctcae_grade
     from hccsurv.clinical.response import ResponseAssessment, ResponseRules, assess_response
@@ -67,6 +74,12 @@ _HOMES: dict[str, str] = {
     "LogRankTrend": "hccsurv.core.logrank",
     "ModelBuilding": "hccsurv.analysis.models",
     "NelsonAalen": "hccsurv.core.nelson_aalen",
+    "PairwiseCox": "hccsurv.analysis.pairwise",
+    "PairwiseLogRank": "hccsurv.analysis.pairwise",
+    "SubgroupAnalysis": "hccsurv.analysis.subgroup",
+    "pairwise_cox": "hccsurv.analysis.pairwise",
+    "pairwise_logrank": "hccsurv.analysis.pairwise",
+    "subgroup_analysis": "hccsurv.analysis.subgroup",
     "PooledModel": "hccsurv.analysis.pooling",
     "Proportion": "hccsurv.core.proportion",
     "ResponseAssessment": "hccsurv.clinical.response",
@@ -142,6 +155,8 @@ __all__ = [
     "LogRankTrend",
     "ModelBuilding",
     "NelsonAalen",
+    "PairwiseCox",
+    "PairwiseLogRank",
     "PooledModel",
     "Proportion",
     "ResponseAssessment",
@@ -151,6 +166,7 @@ __all__ = [
     "RmstComparison",
     "StudyConfig",
     "StudyOutcome",
+    "SubgroupAnalysis",
     "TestResult",
     "__version__",
     "adjust_study",
@@ -175,11 +191,14 @@ __all__ = [
     "median_followup",
     "nelson_aalen",
     "oneway_anova",
+    "pairwise_cox",
+    "pairwise_logrank",
     "pool",
     "response_summary",
     "rmst",
     "rmst_compare",
     "run_study",
+    "subgroup_analysis",
     "t_test",
     "wilcoxon_rank_sum",
 ]
