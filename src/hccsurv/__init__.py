@@ -32,8 +32,15 @@ if TYPE_CHECKING:
     )
     from hccsurv.analysis.pooling import PooledModel, pool
     from hccsurv.analysis.response import ResponseSummary, response_summary
+    from hccsurv.analysis.selection import (
+        LikelihoodRatioTest,
+        MultivariableSelection,
+        lr_test,
+        select_multivariable,
+    )
     from hccsurv.analysis.subgroup import SubgroupAnalysis, subgroup_analysis
     from hccsurv.analysis.table1 import BaselineTable, BaselineVariable, baseline_table
+    from hccsurv.analysis.terms import TermSpec, add_interaction, add_transforms
     from hccsurv.clinical.ctcae import ctcae_grade
     from hccsurv.clinical.response import ResponseAssessment, ResponseRules, assess_response
     from hccsurv.config import StudyConfig, load_config
@@ -53,6 +60,7 @@ if TYPE_CHECKING:
     from hccsurv.core.landmark import LandmarkDifference, landmark_difference
     from hccsurv.core.logrank import LogRank, LogRankTrend, logrank, logrank_trend
     from hccsurv.core.nelson_aalen import NelsonAalen, nelson_aalen
+    from hccsurv.core.p_adjust import p_adjust
     from hccsurv.core.proportion import Proportion, clopper_pearson
     from hccsurv.core.rmst import Rmst, RmstComparison, rmst, rmst_compare
     from hccsurv.data.cohort import Cohort, load_cohort
@@ -70,16 +78,14 @@ _HOMES: dict[str, str] = {
     "KaplanMeier": "hccsurv.core.km",
     "KaplanMeierGroups": "hccsurv.core.km",
     "LandmarkDifference": "hccsurv.core.landmark",
+    "LikelihoodRatioTest": "hccsurv.analysis.selection",
     "LogRank": "hccsurv.core.logrank",
     "LogRankTrend": "hccsurv.core.logrank",
     "ModelBuilding": "hccsurv.analysis.models",
+    "MultivariableSelection": "hccsurv.analysis.selection",
     "NelsonAalen": "hccsurv.core.nelson_aalen",
     "PairwiseCox": "hccsurv.analysis.pairwise",
     "PairwiseLogRank": "hccsurv.analysis.pairwise",
-    "SubgroupAnalysis": "hccsurv.analysis.subgroup",
-    "pairwise_cox": "hccsurv.analysis.pairwise",
-    "pairwise_logrank": "hccsurv.analysis.pairwise",
-    "subgroup_analysis": "hccsurv.analysis.subgroup",
     "PooledModel": "hccsurv.analysis.pooling",
     "Proportion": "hccsurv.core.proportion",
     "ResponseAssessment": "hccsurv.clinical.response",
@@ -89,7 +95,11 @@ _HOMES: dict[str, str] = {
     "RmstComparison": "hccsurv.core.rmst",
     "StudyConfig": "hccsurv.config",
     "StudyOutcome": "hccsurv.report.pipeline",
+    "SubgroupAnalysis": "hccsurv.analysis.subgroup",
+    "TermSpec": "hccsurv.analysis.terms",
     "TestResult": "hccsurv.core.group_tests",
+    "add_interaction": "hccsurv.analysis.terms",
+    "add_transforms": "hccsurv.analysis.terms",
     "adjust_study": "hccsurv.analysis.adjust",
     "assess_response": "hccsurv.clinical.response",
     "baseline_table": "hccsurv.analysis.table1",
@@ -109,14 +119,20 @@ _HOMES: dict[str, str] = {
     "load_config": "hccsurv.config",
     "logrank": "hccsurv.core.logrank",
     "logrank_trend": "hccsurv.core.logrank",
+    "lr_test": "hccsurv.analysis.selection",
     "median_followup": "hccsurv.core.followup",
     "nelson_aalen": "hccsurv.core.nelson_aalen",
     "oneway_anova": "hccsurv.core.group_tests",
+    "p_adjust": "hccsurv.core.p_adjust",
+    "pairwise_cox": "hccsurv.analysis.pairwise",
+    "pairwise_logrank": "hccsurv.analysis.pairwise",
     "pool": "hccsurv.analysis.pooling",
     "response_summary": "hccsurv.analysis.response",
     "rmst": "hccsurv.core.rmst",
     "rmst_compare": "hccsurv.core.rmst",
     "run_study": "hccsurv.report.pipeline",
+    "select_multivariable": "hccsurv.analysis.selection",
+    "subgroup_analysis": "hccsurv.analysis.subgroup",
     "t_test": "hccsurv.core.group_tests",
     "wilcoxon_rank_sum": "hccsurv.core.group_tests",
 }
@@ -151,9 +167,11 @@ __all__ = [
     "KaplanMeier",
     "KaplanMeierGroups",
     "LandmarkDifference",
+    "LikelihoodRatioTest",
     "LogRank",
     "LogRankTrend",
     "ModelBuilding",
+    "MultivariableSelection",
     "NelsonAalen",
     "PairwiseCox",
     "PairwiseLogRank",
@@ -167,8 +185,11 @@ __all__ = [
     "StudyConfig",
     "StudyOutcome",
     "SubgroupAnalysis",
+    "TermSpec",
     "TestResult",
     "__version__",
+    "add_interaction",
+    "add_transforms",
     "adjust_study",
     "assess_response",
     "baseline_table",
@@ -188,9 +209,11 @@ __all__ = [
     "load_config",
     "logrank",
     "logrank_trend",
+    "lr_test",
     "median_followup",
     "nelson_aalen",
     "oneway_anova",
+    "p_adjust",
     "pairwise_cox",
     "pairwise_logrank",
     "pool",
@@ -198,6 +221,7 @@ __all__ = [
     "rmst",
     "rmst_compare",
     "run_study",
+    "select_multivariable",
     "subgroup_analysis",
     "t_test",
     "wilcoxon_rank_sum",
