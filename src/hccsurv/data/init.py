@@ -368,7 +368,8 @@ def _pair_lines(pairs: list[SurvivalPair], id_guess: IdGuess, taken: set[str]) -
             codes = ", ".join(str(c) for c in pair.event_codes)
             lines += [
                 "# The config reads 1 = event, 0 = censored only (issue 16): as written, rows",
-                "# with other codes stop the run as 'invalid event code'. PROPOSED keys:",
+                "# with other codes stop the run as 'invalid event code'. Do NOT run with",
+                "# --exclude-invalid: it would drop those events. PROPOSED keys:",
                 f"# event_codes = [{codes}]",
                 f"# censored_codes = [{', '.join(str(c) for c in pair.censored_codes)}]",
             ]
