@@ -122,3 +122,11 @@ def test_input_errors() -> None:
         subgroup_analysis(d, "time", "status", "sex", ["sex"])
     with pytest.raises(InputError, match="reference 3"):
         subgroup_analysis(d, "time", "status", "sex", ["ph.ecog"], reference=3)
+
+
+def test_subgroup_that_is_also_a_stratum() -> None:
+    d = pd.read_csv(R_DATA_DIR / "veteran.csv")
+    res = subgroup_analysis(d, "time", "status", "trt", ["prior"], strata="prior")
+    _check(res, "prior", REF["veteran_trt_prior_strata"])
+    note = res.interaction("prior").note
+    assert note is not None and "'prior' is a stratum" in note

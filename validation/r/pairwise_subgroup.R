@@ -114,6 +114,7 @@ if (length(args) == 2) {
     veteran_cox = pairwise_cox(veteran, "celltype", "+ karno"),
     lung_sex_ecog = subgroups(lung, "sex", "ph.ecog", covs = "age"),
     veteran_trt_celltype = subgroups(veteran, "trt", "celltype", strata = "prior"),
+    veteran_trt_prior_strata = subgroups(veteran, "trt", "prior", strata = "prior"),
     colon_rx_obstruct = subgroups(colon[colon$rx != "Lev", ], "rx", "obstruct",
                                    covs = c("age", "nodes"))
   )

@@ -12,7 +12,9 @@ For a two-level ``treatment`` and each subgroup variable :math:`v`:
   ``fit1 = coxph(~ treatment * factor(v) + covariates)`` on the same rows,
   :math:`\\chi^2 = 2(\\ell_1 - \\ell_0)` on the number of estimable interaction coefficients, as R
   ``anova(fit0, fit1)``. Interaction columns that are aliased (R: ``NA`` coefficient, e.g. a level
-  with one arm only) are left out and do not count as degrees of freedom, as in R.
+  with one arm only) are left out and do not count as degrees of freedom, as in R. When the
+  subgroup variable is also a strata column its main effect is absorbed by the strata (R: an
+  ``NA`` coefficient) and only the interaction columns are added.
 
 Each model uses the rows complete in what it needs (R ``na.omit``). The overall row is the
 treatment HR of ``coxph(~ treatment + covariates [+ strata])`` on all complete rows.
@@ -274,9 +276,12 @@ def _interaction(
     kwargs: dict[str, Any],
 ) -> SubgroupInteraction:
     time_col, event_col = kwargs.pop("time_col"), kwargs.pop("event_col")
-    base = [treatment, variable, *covariates]
     strata = kwargs.get("strata") or ()
-    need = [time_col, event_col, *base, *([strata] if isinstance(strata, str) else strata)]
+    strata_cols = [strata] if isinstance(strata, str) else list(strata)
+    # a stratification variable's main effect is absorbed by the strata (R: NA coefficient)
+    in_strata = variable in strata_cols
+    base = [treatment, *([] if in_strata else [variable]), *covariates]
+    need = [time_col, event_col, treatment, variable, *covariates, *strata_cols]
     used = frame[frame[need].notna().all(axis=1)].copy()
     fit0, why = _fit(used, time_col, event_col, base, **kwargs)
     if fit0 is None:
@@ -284,15 +289,16 @@ def _interaction(
             variable, math.nan, 0, math.nan, len(used), 0, math.nan, math.nan, (), why
         )
     x = fit0.design.matrix
-    cols = fit0.design.term(variable)
     trt_col = x[:, fit0.design.term(treatment).columns[0]]
+    values = used[variable].astype(str).to_numpy()
+    present = [str(c) for c in used[variable].cat.categories if (values == str(c)).any()]
     kept: list[str] = []
     aliased: list[str] = []
     current = x - x.mean(axis=0)
     rank = np.linalg.matrix_rank(current)
-    for lvl, c in zip(cols.levels, cols.columns, strict=True):
+    for lvl in present[1:]:
         name = f"{treatment}={comparator}:{variable}={lvl}"
-        prod = trt_col * x[:, c]
+        prod = trt_col * (values == lvl)
         trial = np.column_stack([current, prod - prod.mean()])
         if np.linalg.matrix_rank(trial) > rank:
             current, rank = trial, rank + 1
@@ -331,7 +337,10 @@ def _interaction(
                 str(exc),
             )
     chisq = 2.0 * (fit1.loglik - fit0.loglik)
-    note = "; ".join(str(w.message) for w in caught) or None
+    notes = [str(w.message) for w in caught]
+    if in_strata:
+        notes.insert(0, f"'{variable}' is a stratum: its main effect is in the baseline hazards")
+    note = "; ".join(notes) or None
     return SubgroupInteraction(
         variable,
         chisq,
