@@ -18,6 +18,12 @@ from hccsurv.analysis.models import (
     ModelBuilding as ModelBuilding,
     build_cox_models as build_cox_models,
 )
+from hccsurv.analysis.pairwise import (
+    PairwiseCox as PairwiseCox,
+    PairwiseLogRank as PairwiseLogRank,
+    pairwise_cox as pairwise_cox,
+    pairwise_logrank as pairwise_logrank,
+)
 from hccsurv.analysis.pooling import (
     PooledModel as PooledModel,
     pool as pool,
@@ -26,9 +32,24 @@ from hccsurv.analysis.response import (
     ResponseSummary as ResponseSummary,
     response_summary as response_summary,
 )
+from hccsurv.analysis.selection import (
+    LikelihoodRatioTest as LikelihoodRatioTest,
+    MultivariableSelection as MultivariableSelection,
+    lr_test as lr_test,
+    select_multivariable as select_multivariable,
+)
+from hccsurv.analysis.subgroup import (
+    SubgroupAnalysis as SubgroupAnalysis,
+    subgroup_analysis as subgroup_analysis,
+)
 from hccsurv.analysis.table1 import (
     BaselineTable as BaselineTable,
     baseline_table as baseline_table,
+)
+from hccsurv.analysis.terms import (
+    TermSpec as TermSpec,
+    add_interaction as add_interaction,
+    add_transforms as add_transforms,
 )
 from hccsurv.clinical.ctcae import (
     ctcae_grade as ctcae_grade,
@@ -82,6 +103,9 @@ from hccsurv.core.logrank import (
 from hccsurv.core.nelson_aalen import (
     NelsonAalen as NelsonAalen,
     nelson_aalen as nelson_aalen,
+)
+from hccsurv.core.p_adjust import (
+    p_adjust as p_adjust,
 )
 from hccsurv.core.proportion import (
     Proportion as Proportion,

@@ -3,21 +3,24 @@
 ``starter_config(datafile)`` reads the file and writes a commented TOML that
 :func:`hccsurv.config.load_config` accepts. Guesses, each marked ``# CHECK`` in the output:
 
-- id column: a column whose name looks like an id (``id``, ``patient``, ``subject``, ``record``)
-  and whose values are unique; otherwise the first column with unique values;
+- id column, long format, group column, time/status pairs, their coding and time unit: see
+  :mod:`hccsurv.data.guess` (each guess is written with its reason as a ``# CHECK:`` comment;
+  what the config cannot express yet (no id, event codes other than 0/1, a long-format key) is
+  written as ``PROPOSED`` comment lines);
 - date columns: columns that parse as dates without a problem (numbers only when the name says
   ``date``); roles by name: start (``start``, ``haic``, ``treat``, ``index``, ``baseline``,
   ``enrol``), death (``death``, ``died``, ``deceased``, ``dod``), progression (``progress``,
   ``recur``, ``relapse``, ``pd``), last contact (``contact``, ``follow``, ``fu``, ``alive``,
   ``visit``), last assessment (``assess``, ``scan``, ``imaging``);
-- group column: a text column with 2-4 values whose name looks like a group (``group``, ``arm``,
-  ``cohort``, ``treatment``), otherwise the first text column with 2 values;
-- Table 1 rows: every other column except outcomes (response, status, event, censoring names);
+- Table 1 rows: every other column except outcomes (the time/status pairs; response, status,
+  event, censoring names) and columns that cannot be a row (all missing, a single value, free
+  text), which are listed in a comment;
   kinds: text or at most 7 distinct numbers -> categorical; other numbers -> normal when the
   absolute skewness is below 1, skewed otherwise;
 - clinical inputs by name (bilirubin, albumin, INR, ascites, encephalopathy, ECOG, AFP, tumour size
   and number, portal/vascular invasion, extrahepatic spread/metastasis, height, weight, age) and
-  the units by name (``umol``, ``g_l``) or, failing that, by the median value.
+  the units by name (``umol``, ``g_l``) or, failing that, by the median value. A 0/1 ascites or
+  encephalopathy column is not mapped (Child-Pugh needs grades): it is listed with the reason.
 
 Review every guessed line before running the analysis.
 """
@@ -32,6 +35,14 @@ from pathlib import Path
 import pandas as pd
 
 from hccsurv.data.dates import parse_date_column
+from hccsurv.data.guess import (
+    IdGuess,
+    SurvivalPair,
+    guess_group,
+    guess_id,
+    guess_survival_pairs,
+    is_binary,
+)
 from hccsurv.data.readers import read_table
 
 __all__ = ["starter_config"]
@@ -59,8 +70,10 @@ _CLINICAL_PATTERNS: dict[str, str] = {
     "height_cm": r"height",
     "weight_kg": r"weight",
 }
-_ID_PATTERN = r"(^|_)(id|patient|subject|record|pid)(_|$)|^id"
-_GROUP_PATTERN = r"group|arm|cohort|treatment|line"
+#: Clinical inputs that Child-Pugh reads as grades (none / mild / moderate-severe), not 0/1.
+_GRADED = ("ascites", "encephalopathy")
+#: Text columns with more distinct values than this are free text, not Table 1 categories.
+_MAX_TEXT_LEVELS = 12
 _OUTCOME_PATTERN = r"response|(^|_)bor(_|$)|recist|(^|_)(os|pfs|ttp)(_|$)|status|event|censor"
 
 
@@ -122,10 +135,10 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
     base = Path(config_path).parent if config_path is not None else path.parent
     data_ref = Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
 
-    unique = [c for c in columns if frame[c].notna().all() and frame[c].is_unique]
-    id_col = _find(unique, _ID_PATTERN, set()) or (unique[0] if unique else columns[0])
+    id_guess = guess_id(frame)
+    id_col = id_guess.column
     dates = _date_columns(frame)
-    used: set[str] = {id_col}
+    used: set[str] = {c for c in (id_col, id_guess.key) if c is not None}
     roles: dict[str, str | None] = {}
     for role, pattern in _ROLE_PATTERNS.items():
         roles[role] = _find(dates, pattern, used)
@@ -136,29 +149,25 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         if roles["start"] is not None:
             used.add(roles["start"])
 
-    text_cols = [
-        c
-        for c in columns
-        if c not in used and c not in dates and not pd.api.types.is_numeric_dtype(frame[c])
-    ]
-    few = [c for c in text_cols if 2 <= frame[c].nunique() <= 4]
-    group_col = _find(few, _GROUP_PATTERN, set()) or next(
-        (c for c in text_cols if frame[c].nunique() == 2), None
-    )
-    # sorted, as R's factor() orders levels: the guess must not depend on the row order
-    group_levels = (
-        sorted(str(v) for v in pd.unique(frame[group_col].dropna()))
-        if group_col is not None
-        else []
-    )
+    pairs = guess_survival_pairs(frame, exclude=[*used, *dates])
+    used |= {c for pair in pairs for c in (pair.time, pair.status)}
+    group_col, group_levels, group_reason = guess_group(frame, exclude=[*used, *dates])
     if group_col is not None:
         used.add(group_col)
 
     clinical: dict[str, str] = {}
+    unplaced: dict[str, str] = {}
     for role, pattern in _CLINICAL_PATTERNS.items():
         col = _find(columns, pattern, used | set(dates) | set(clinical.values()))
-        if col is not None:
-            clinical[role] = col
+        if col is None:
+            continue
+        if role in _GRADED and is_binary(frame[col]):
+            unplaced[col] = (
+                f"not clinical.{role}: its 0/1 values (present/absent) are not the grades "
+                "Child-Pugh needs (none / mild / moderate-severe); recode it first"
+            )
+            continue
+        clinical[role] = col
 
     cutoff = None
     if dates:
@@ -175,7 +184,7 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         f"title = {_q(path.stem)}",
         'design = "Retrospective cohort study"',
         f"data = {_q(data_ref)}",
-        f"id_column = {_q(id_col)}  # CHECK: guessed",
+        *_id_lines(id_guess),
     ]
     if roles["death"] is not None:
         lines.append(f"death_column = {_q(roles['death'])}  # CHECK: guessed")
@@ -191,17 +200,22 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
     ]
     if group_col is not None and len(group_levels) >= 2:
         lines += [
-            f"column = {_q(group_col)}  # CHECK: guessed",
+            f"# CHECK: {group_reason}",
+            f"column = {_q(group_col)}",
             f"labels = [{', '.join(_q(v) for v in group_levels)}]  # display order; first = "
             "reference",
         ]
     else:
         lines += [
-            "# No group column found: name it and list its values (first = reference).",
+            f"# No group column found: {group_reason}.",
+            "# Name it and list its values (first = reference). Columns with 2-6 values: "
+            + (", ".join(_few_valued(frame, used | set(dates))) or "none"),
             'column = "FILL_IN_GROUP_COLUMN"',
             'labels = ["FILL_IN_REFERENCE", "FILL_IN_OTHER"]',
         ]
-    lines += ["", *_endpoint_lines(roles)]
+    date_lines = _endpoint_lines(roles, pairs)
+    taken = set(re.findall(r"^\[endpoints\.(\w+)\]", "\n".join(date_lines), re.M))
+    lines += ["", *date_lines, *_pair_lines(pairs, id_guess, taken)]
 
     if clinical:
         lines += ["", "[clinical]  # CHECK: guessed from the column names"]
@@ -212,11 +226,18 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         if "albumin" in clinical:
             lines.append(f"albumin = {_q(_albumin_unit(frame, clinical['albumin']))}")
 
-    baseline = [
-        c
-        for c in columns
-        if c not in used and c not in dates and not re.search(_OUTCOME_PATTERN, _norm(c))
-    ]
+    baseline = []
+    for c in columns:
+        if c in used or c in dates or re.search(_OUTCOME_PATTERN, _norm(c)):
+            continue
+        why = _unplaceable(frame[c])
+        if why is None:
+            baseline.append(c)
+        else:
+            unplaced[c] = why
+    if unplaced:
+        lines += ["", "# Columns not placed, or not in the role their name suggests (CHECK):"]
+        lines += [f"#   {col}: {why}" for col, why in unplaced.items()]
     if baseline:
         lines += ["", "# Table 1 rows: kind = categorical | normal | skewed (CHECK: guessed)."]
         for col in baseline:
@@ -239,10 +260,12 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
     return "\n".join(lines)
 
 
-def _endpoint_lines(roles: dict[str, str | None]) -> list[str]:
+def _endpoint_lines(roles: dict[str, str | None], pairs: list[SurvivalPair]) -> list[str]:
     start, contact = roles["start"], roles["last_contact"]
     death, prog, assess = roles["death"], roles["progression"], roles["last_assessment"]
     if start is None or contact is None or (death is None and prog is None):
+        if pairs:
+            return []
         return [
             "# No endpoint dates found: name the start, event and last-contact date columns.",
             "[endpoints.OS]",
@@ -297,3 +320,81 @@ def _albumin_unit(frame: pd.DataFrame, col: str) -> str:
         return "g/L"
     median = pd.to_numeric(frame[col], errors="coerce").median()
     return "g/L" if median > 8 else "g/dL"
+
+
+def _id_lines(guess: IdGuess) -> list[str]:
+    """``id_column`` with the reason; with no id, a placeholder the config must learn to drop."""
+    if guess.column is not None:
+        lines = [f"# CHECK: {guess.reason}", f"id_column = {_q(guess.column)}"]
+        if guess.key is not None:
+            lines += [
+                f"# LONG FORMAT: one row per {guess.column} and {guess.key} "
+                f"({', '.join(guess.key_values)}); each endpoint must pick its rows by "
+                f"{guess.key}.",
+                "# The config cannot select rows by a key yet (issue 16): until it can, ids",
+                "# repeat and the run stops on the duplicates.",
+                f"# PROPOSED: in each [endpoints.X]: key = {_q(guess.key)}, key_value = <value>",
+            ]
+        return lines
+    return [
+        f"# CHECK: {guess.reason}.",
+        "# The config cannot number the rows yet (issue 16): name an id column here.",
+        'id_column = "FILL_IN_ID_COLUMN"',
+    ]
+
+
+def _pair_lines(pairs: list[SurvivalPair], id_guess: IdGuess, taken: set[str]) -> list[str]:
+    """One ready time + event endpoint per time/status pair, the coding as comments."""
+    lines: list[str] = []
+    names = set(taken)
+    for i, pair in enumerate(pairs):
+        death_like = re.search(r"death|dead|died|vital", _norm(pair.status))
+        name = "OS" if (death_like or len(pairs) == 1) and "OS" not in names else ""
+        name = name or _norm(pair.status).upper() or f"EP{i + 1}"
+        if name in names or not name.isidentifier():
+            name = f"EP{i + 1}"
+        names.add(name)
+        label = "Overall survival" if name == "OS" else f"{pair.time} / {pair.status}"
+        lines += [
+            "",
+            f"[endpoints.{name}]  # CHECK: guessed time/status pair",
+            f"label = {_q(label)}",
+            f"time = {_q(pair.time)}",
+            f"event = {_q(pair.status)}",
+            f"time_unit = {_q(pair.unit)}  # CHECK: {pair.unit_reason}",
+            f"# CHECK: status coding of '{pair.status}': {pair.coding}",
+        ]
+        if not pair.zero_one:
+            codes = ", ".join(str(c) for c in pair.event_codes)
+            lines += [
+                "# The config reads 1 = event, 0 = censored only (issue 16): as written, rows",
+                "# with other codes stop the run as 'invalid event code'. Do NOT run with",
+                "# --exclude-invalid: it would drop those events. PROPOSED keys:",
+                f"# event_codes = [{codes}]",
+                f"# censored_codes = [{', '.join(str(c) for c in pair.censored_codes)}]",
+            ]
+            if pair.competing_codes:
+                competing = ", ".join(str(c) for c in pair.competing_codes)
+                lines.append(f"# competing_codes = [{competing}]")
+        if id_guess.key is not None:
+            lines.append(
+                f"# PROPOSED: key = {_q(id_guess.key)}  # and key_value = one of "
+                f"{', '.join(id_guess.key_values)}"
+            )
+    return lines
+
+
+def _few_valued(frame: pd.DataFrame, used: set[str]) -> list[str]:
+    return [str(c) for c in frame.columns if c not in used and 2 <= frame[c].nunique() <= 6]
+
+
+def _unplaceable(series: pd.Series) -> str | None:
+    """Why a column cannot be a Table 1 row (None: it can)."""
+    values = series.dropna()
+    if values.empty:
+        return "every value is missing"
+    if values.nunique() < 2:
+        return f"a single value ({values.iloc[0]}) in every row"
+    if not pd.api.types.is_numeric_dtype(series) and values.nunique() > _MAX_TEXT_LEVELS:
+        return f"text with {values.nunique()} different values (free text or a second id?)"
+    return None
