@@ -178,7 +178,8 @@ def run(
             help="Study config (TOML). Default: the bundled demo study.", show_default=False
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("hccsurv-out"),
+    # a str, not a Path: Path("") would read an empty --out as "." (the current folder)
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder.")] = "hccsurv-out",
     exclude_invalid: Annotated[
         bool,
         typer.Option("--exclude-invalid", help="Exclude patients that fail validation and go on."),
@@ -194,19 +195,26 @@ def run(
     options = {
         "command": "hccsurv run",
         "CONFIG": None if config is None else str(config),
-        "--out": str(out),
+        "--out": out,
         "--exclude-invalid": exclude_invalid,
         "--quiet": quiet,
         "--json": as_json,
     }
     with _handled(err):
+        from hccsurv.report.output import OutputTarget
+
+        OutputTarget.check(out)  # at once, before the analysis stack loads
         with _loading():
             from hccsurv.report.pipeline import run_study
             from hccsurv.report.terminal import TerminalReporter
 
         reporter = TerminalReporter(err, enabled=not (quiet or as_json))
         outcome = run_study(
-            config, out, exclude_invalid=exclude_invalid, reporter=reporter, command_line=options
+            config,
+            Path(out),
+            exclude_invalid=exclude_invalid,
+            reporter=reporter,
+            command_line=options,
         )
         if as_json:
             sys.stdout.write(json.dumps(outcome.results, indent=2, allow_nan=False) + "\n")

@@ -63,6 +63,7 @@ def _group_members(pgid: int) -> list[int]:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
+        ("empty", "--out is empty"),
         ("dot", "current folder"),
         ("symlink", "symbolic link"),
         ("file", "is a file"),
@@ -76,7 +77,7 @@ def test_unusable_out_is_refused_with_exit_7_before_any_work(
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     (tmp_path / "file.csv").write_text("x", encoding="utf-8")
-    out = {"dot": ".", "symlink": "link", "file": "file.csv", "root": "/"}[make]
+    out = {"empty": "", "dot": ".", "symlink": "link", "file": "file.csv", "root": "/"}[make]
     before = sorted(p.name for p in tmp_path.iterdir())
     started = time.perf_counter()
     result = runner.invoke(app, ["run", "--out", out])

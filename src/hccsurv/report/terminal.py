@@ -137,6 +137,7 @@ class TerminalReporter:
         # (analysis, reason) pairs); a summary without that field has none to show.
         not_estimable: Sequence[tuple[str, str]] = getattr(s, "not_estimable", ())
         if not_estimable:
+            self.console.print()
             self.console.print(not_estimable_table(not_estimable), width=width)
         self.console.print(
             f"Report: [bold]{outcome.report_path}[/]", highlight=False, width=width, soft_wrap=True
