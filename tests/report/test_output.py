@@ -41,6 +41,12 @@ def test_publishes_every_file_with_a_marker_listing_them(tmp_path: Path) -> None
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
 
 
+def test_the_output_folder_has_the_usual_permissions(tmp_path: Path) -> None:
+    _publish(tmp_path / "out", {"report.html": "r"})
+    (tmp_path / "plain").mkdir()
+    assert (tmp_path / "out").stat().st_mode == (tmp_path / "plain").stat().st_mode
+
+
 def test_a_rerun_replaces_its_own_output_whole(tmp_path: Path) -> None:
     out = tmp_path / "out"
     _publish(out, {"report.html": "first", "figures/old.png": "x"})
@@ -80,6 +86,15 @@ def test_a_user_folder_inside_a_previous_output_is_named(tmp_path: Path) -> None
     with pytest.raises(OutputError, match=r"'drafts/'"):
         OutputTarget.check(out)
     assert (out / "drafts").is_dir()
+
+
+def test_nested_folders_of_listed_files_are_ours_and_a_link_is_not(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _publish(out, {"a/b/c.txt": "c"})
+    OutputTarget.check(out)  # a/ and a/b/ hold listed files
+    (out / "a" / "link.txt").symlink_to(out / "a" / "b" / "c.txt")
+    with pytest.raises(OutputError, match=r"'a/link\.txt'"):
+        OutputTarget.check(out)
 
 
 def test_a_file_added_during_the_run_is_caught_at_publication(tmp_path: Path) -> None:

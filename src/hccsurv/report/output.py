@@ -10,11 +10,13 @@ Rules (every refusal is an :class:`~hccsurv.errors.OutputError`, exit 7, and del
   the refusal and never deleted. The check runs twice: before the analysis, so a refusal costs
   nothing, and again at publication, so a file added during the run is caught too.
 * Outputs are written into a staging folder beside the target, ``.<name>.hccsurv-<random>``
-  (unique, from :func:`tempfile.mkdtemp`, hidden), never a fixed name such as ``<name>.partial``
-  that a user's own folder could carry. The marker is written last, listing every staged file, and
-  the staging folder is then renamed into place (atomic on one filesystem). On any failure the
-  staging folder is removed; a killed run leaves only a hidden staging folder without the look of
-  a finished output.
+  (hidden; 64 random bits, created exclusively; made like any folder, so the published output
+  has the user's usual permissions, unlike a 0700 :func:`tempfile.mkdtemp` folder), never a fixed
+  name such as ``<name>.partial`` that a user's own folder could carry. The marker is written
+  last, listing every staged file, and the staging folder is then renamed into place (atomic on
+  one filesystem; a previous output is first renamed aside to ``<staging>.previous`` and removed
+  after). On any failure the staging folder is removed; a killed run leaves only hidden staging
+  folders without the look of a finished output.
 * Stale staging folders: the running process holds an exclusive ``flock`` on its staging folder
   for as long as it lives. The kernel releases the lock when the process dies, SIGKILL included,
   so a staging folder of this target whose lock can be taken belongs to no live run and is
@@ -27,8 +29,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,18 +66,27 @@ def _listed_files(folder: Path) -> frozenset[str]:
     return frozenset(files)
 
 
+def _raise(error: OSError) -> None:
+    raise error
+
+
 def _foreign_entries(folder: Path) -> list[str]:
-    """Entries under ``folder`` that its marker does not account for (sorted)."""
+    """Entries under ``folder`` that its marker does not account for (sorted).
+
+    A folder is accounted for if it holds a listed file; a link never is (hccsurv writes none).
+    An unreadable sub-folder raises ``OSError``: what it holds cannot be checked.
+    """
     listed = _listed_files(folder)
-    needed_dirs = {str(Path(f).parent.as_posix()) for f in listed} - {"."}
-    needed_dirs |= {p.as_posix() for f in needed_dirs for p in Path(f).parents} - {"."}
+    needed_dirs = {p.as_posix() for f in listed for p in Path(f).parents} - {"."}
     foreign = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=_raise):
         base = Path(root).relative_to(folder)
         for name in dirs:
             rel = (base / name).as_posix()
-            if (Path(root) / name).is_symlink() or rel not in needed_dirs:
-                foreign.append(rel + ("" if (Path(root) / name).is_symlink() else "/"))
+            if (Path(root) / name).is_symlink():
+                foreign.append(rel)
+            elif rel not in needed_dirs:
+                foreign.append(rel + "/")
         dirs[:] = [d for d in dirs if (base / d).as_posix() in needed_dirs]
         for name in files:
             rel = (base / name).as_posix()
@@ -145,7 +156,10 @@ class OutputTarget:
                 f"{_quote(existing)}; choose a folder you can write to"
             )
         if path.is_dir():
-            cls._check_replaceable(path, text)
+            try:
+                cls._check_replaceable(path, text)
+            except OSError as error:
+                raise OutputError(f"--out {_quote(text)} cannot be read: {error}") from None
         return cls(path)
 
     @staticmethod
@@ -192,10 +206,11 @@ class OutputTarget:
                 os.close(fd)
                 continue
             try:
-                shutil.rmtree(folder)
-                removed.append(folder)
+                shutil.rmtree(folder, ignore_errors=True)  # what cannot go stays hidden, harmless
             finally:
                 os.close(fd)
+            if not folder.exists():
+                removed.append(folder)
         return removed
 
     @contextmanager
@@ -204,9 +219,8 @@ class OutputTarget:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.remove_stale()
-            staging = Path(
-                tempfile.mkdtemp(prefix=f".{self.path.name}{_STAGING_TAG}", dir=self.path.parent)
-            )
+            staging = self.path.with_name(f".{self.path.name}{_STAGING_TAG}{secrets.token_hex(8)}")
+            staging.mkdir()
         except OSError as error:
             raise OutputError(f"--out {_quote(self.path)} cannot be created: {error}") from None
         # Held until this process ends (a forked child inherits it): see the module docstring.
@@ -233,7 +247,7 @@ class OutputTarget:
                 previous = staging.with_name(staging.name + ".previous")
                 self.path.rename(previous)
                 staging.rename(self.path)
-                shutil.rmtree(previous)
+                shutil.rmtree(previous, ignore_errors=True)  # a stale-staging sweep may race
             else:
                 staging.rename(self.path)
         except OSError as error:
