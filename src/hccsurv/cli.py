@@ -131,7 +131,7 @@ def _write_crash_report(error: BaseException) -> Path:
 
 def _internal_error(console: Console, error: Exception) -> int:
     """A short message for an unexpected exception (a bug); the traceback goes to a file."""
-    what = f"{type(error).__name__}: {error}".strip().splitlines()[0]
+    what = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200]
     console.print(
         f"[bold red]internal error:[/] hccsurv stopped on a bug ({what}). This is a problem in "
         "hccsurv, not in your data or config.",
@@ -143,7 +143,8 @@ def _internal_error(console: Console, error: Exception) -> int:
     except OSError as write_error:
         where = f"The traceback could not be written ({write_error})"
     console.print(
-        f"{where}; please send it, with the command you ran, to the maintainers.",
+        f"{where}; please send it, with the command you ran, to the maintainers (it may quote "
+        "values from your data: check it first).",
         highlight=False,
         soft_wrap=True,
     )
