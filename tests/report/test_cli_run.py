@@ -106,8 +106,11 @@ def test_a_user_partial_folder_and_a_user_file_in_the_output_survive(tmp_path: P
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res", "res.partial"]
 
 
-def test_progress_lines_the_summary_and_quiet(tmp_path: Path) -> None:
-    shown = runner.invoke(app, ["run", "--out", str(tmp_path / "a")])
+def test_progress_lines_the_summary_and_quiet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shown = runner.invoke(app, ["run", "--out", "a"])
     assert shown.exit_code == 0, shown.output
     lines = shown.stderr.splitlines()
     steps = [line for line in lines if line.startswith("✓ ")]
