@@ -214,18 +214,22 @@ def test_demo_data_bad_arguments_are_usage_errors(
 def test_a_killed_run_leaves_no_process_and_no_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = _hccsurv("run", "--quiet", "--out", "out", cwd=tmp_path, capture=False)
-    deadline = time.monotonic() + 120
-    # kill it mid-run: once it is writing into its staging folder
-    while not any(tmp_path.glob(".out.hccsurv-*")):
-        assert proc.poll() is None, "the run ended before it wrote anything"
-        assert time.monotonic() < deadline, "the run never started writing"
-        time.sleep(0.02)
-    time.sleep(0.3)
-    assert proc.poll() is None, "the run ended before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    time.sleep(2)
-    assert _group_members(proc.pid) == []
+    try:
+        # Kill it mid-run: as soon as its first file is in its staging folder, with most of the
+        # writing (tables, figures, report) still ahead. A fixed delay would land before the
+        # staging on a busy machine, or after the publication on a fast one.
+        deadline = time.monotonic() + 120
+        while not any(p.is_file() for p in tmp_path.glob(".out.hccsurv-*/**/*")):
+            assert proc.poll() is None, "the run ended before it wrote anything"
+            assert time.monotonic() < deadline, "the run never started writing"
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        time.sleep(2)
+        assert _group_members(proc.pid) == []
+    finally:  # never leave a process of this test behind, even when it fails
+        if _group_members(proc.pid):
+            os.killpg(proc.pid, signal.SIGKILL)
     assert not out.exists()
     (stale,) = tmp_path.glob(".out.hccsurv-*")
     assert not (stale / ".hccsurv-output").exists()  # it does not look like a finished output
