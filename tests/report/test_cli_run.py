@@ -73,20 +73,35 @@ def _group_members(pgid: int) -> list[int]:
 def test_unusable_out_is_refused_with_exit_7_before_any_work(
     make: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import hccsurv.report.pipeline
+
+    def not_reached(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the run started although --out is unusable")
+
+    monkeypatch.setattr(hccsurv.report.pipeline, "run_study", not_reached)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     (tmp_path / "file.csv").write_text("x", encoding="utf-8")
     out = {"empty": "", "dot": ".", "symlink": "link", "file": "file.csv", "root": "/"}[make]
     before = sorted(p.name for p in tmp_path.iterdir())
-    started = time.perf_counter()
     result = runner.invoke(app, ["run", "--out", out])
     assert result.exit_code == EXIT_OUTPUT, result.output
     assert message in result.output
     assert "Traceback" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert list((tmp_path / "real").iterdir()) == []
-    assert time.perf_counter() - started < 5  # refused up front, not after the analysis
+
+
+def test_run_study_checks_the_output_folder_before_the_config(tmp_path: Path) -> None:
+    from hccsurv.errors import OutputError
+    from hccsurv.report.pipeline import run_study
+
+    file = tmp_path / "results.csv"
+    file.write_text("x", encoding="utf-8")
+    # a missing config would be exit 3: the output folder is refused first
+    with pytest.raises(OutputError, match="is a file"):
+        run_study(tmp_path / "missing.toml", file)
 
 
 def test_a_user_partial_folder_and_a_user_file_in_the_output_survive(tmp_path: Path) -> None:
