@@ -2,13 +2,19 @@
 
 Exit codes
 ----------
-0  success
-2  usage error (unknown option, missing argument)
-3  the study config is invalid (every problem listed)
-4  an input file cannot be read
-5  the cohort failed validation (every problem listed; nothing was written)
-6  an analysis could not be completed
-7  the output folder cannot be written (it holds files hccsurv did not write)
+0    success
+1    internal error: a bug in hccsurv, not in the input. A short message says what failed and
+     where the full traceback was written (a file in the temporary folder) to send to the
+     maintainers; nothing is written to ``--out``. Python's own code for an unhandled error, so
+     a crash before this handler (a broken installation) gives the same code.
+2    usage error (unknown option, missing argument, an invalid option value)
+3    the study config is invalid (every problem listed)
+4    an input file cannot be read
+5    the cohort failed validation (every problem listed; nothing was written)
+6    an analysis could not be completed
+7    the output folder cannot be used (a link, ``.``, the root or home folder, a file, or a
+     folder holding files hccsurv did not write); nothing was deleted
+130  interrupted (Ctrl-C); nothing is written to ``--out``
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ from __future__ import annotations
 import gc
 import json
 import os
+import platform
 import sys
+import tempfile
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,11 +42,14 @@ from hccsurv.errors import (
     OutputError,
 )
 
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_READ = 4
 EXIT_VALIDATION = 5
 EXIT_ANALYSIS = 6
 EXIT_OUTPUT = 7
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     add_completion=False,
@@ -104,6 +116,61 @@ def _fail(console: Console, error: HccsurvError) -> int:
     return code
 
 
+def _write_crash_report(error: BaseException) -> Path:
+    """Write the traceback of an internal error, with what a maintainer needs, to a temp file."""
+    from hccsurv import __version__
+
+    fd, name = tempfile.mkstemp(prefix="hccsurv-crash-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"hccsurv {__version__}, Python {platform.python_version()}, ")
+        fh.write(f"{platform.system()} {platform.machine()}\n")
+        fh.write(f"command: {' '.join(sys.argv)}\n\n")
+        fh.write("".join(traceback.format_exception(error)))
+    return Path(name)
+
+
+def _internal_error(console: Console, error: Exception) -> int:
+    """A short message for an unexpected exception (a bug); the traceback goes to a file."""
+    what = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200]
+    console.print(
+        f"[bold red]internal error:[/] hccsurv stopped on a bug ({what}). This is a problem in "
+        "hccsurv, not in your data or config.",
+        highlight=False,
+        markup=True,
+    )
+    try:
+        where = f"The full traceback is in {_write_crash_report(error)}"
+    except OSError as write_error:
+        where = f"The traceback could not be written ({write_error})"
+    console.print(
+        f"{where}; please send it, with the command you ran, to the maintainers (it may quote "
+        "values from your data: check it first).",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return EXIT_INTERNAL
+
+
+@contextmanager
+def _handled(console: Console) -> Iterator[None]:
+    """Give every failure of a command its documented exit code and a message, never a traceback.
+
+    hccsurv's own errors map to 3-7 (see the module docstring); typer's exits and usage errors pass
+    through (exit 2 for usage); Ctrl-C is 130; anything else is an internal error (exit 1).
+    """
+    try:
+        yield
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise
+    except HccsurvError as error:
+        raise typer.Exit(_fail(console, error)) from None
+    except KeyboardInterrupt:
+        console.print("interrupted", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as error:
+        raise typer.Exit(_internal_error(console, error)) from None
+
+
 @app.command()
 def run(
     config: Annotated[
@@ -112,7 +179,8 @@ def run(
             help="Study config (TOML). Default: the bundled demo study.", show_default=False
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("hccsurv-out"),
+    # a str, not a Path: Path("") would read an empty --out as "." (the current folder)
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder.")] = "hccsurv-out",
     exclude_invalid: Annotated[
         bool,
         typer.Option("--exclude-invalid", help="Exclude patients that fail validation and go on."),
@@ -123,20 +191,36 @@ def run(
     ] = False,
 ) -> None:
     """Run the whole study and write the report, tables, figures and results.json into OUT."""
-    with _loading():
-        from hccsurv.report.pipeline import run_study
-        from hccsurv.report.terminal import TerminalReporter
-
     err = Console(stderr=True)
-    reporter = TerminalReporter(Console(stderr=True), enabled=not (quiet or as_json))
-    try:
-        outcome = run_study(config, out, exclude_invalid=exclude_invalid, reporter=reporter)
-    except HccsurvError as error:
-        raise typer.Exit(_fail(err, error)) from None
-    if as_json:
-        sys.stdout.write(json.dumps(outcome.results, indent=2, allow_nan=False) + "\n")
-    elif not quiet:
-        reporter.summary(outcome)
+    # every option of the command line, recorded in provenance.json
+    options = {
+        "command": "hccsurv run",
+        "CONFIG": None if config is None else str(config),
+        "--out": out,
+        "--exclude-invalid": exclude_invalid,
+        "--quiet": quiet,
+        "--json": as_json,
+    }
+    with _handled(err):
+        from hccsurv.report.output import OutputTarget
+
+        OutputTarget.check(out)  # at once, before the analysis stack loads
+        with _loading():
+            from hccsurv.report.pipeline import run_study
+            from hccsurv.report.terminal import TerminalReporter
+
+        reporter = TerminalReporter(err, enabled=not (quiet or as_json))
+        outcome = run_study(
+            config,
+            Path(out),
+            exclude_invalid=exclude_invalid,
+            reporter=reporter,
+            command_line=options,
+        )
+        if as_json:
+            sys.stdout.write(json.dumps(outcome.results, indent=2, allow_nan=False) + "\n")
+        elif not quiet:
+            reporter.summary(outcome)
 
 
 @app.command()
@@ -158,11 +242,9 @@ def init(
     if target.exists() and not force:
         err.print(f"[bold red]error:[/] {target} exists; pass --force to overwrite it.")
         raise typer.Exit(2)
-    try:
+    with _handled(err):
         text = starter_config(datafile, config_path=target)
-    except HccsurvError as error:
-        raise typer.Exit(_fail(err, error)) from None
-    target.write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
     Console(stderr=True).print(
         f"Wrote {target}. Check the guesses marked 'CHECK', then: hccsurv run {target}"
     )
@@ -171,13 +253,31 @@ def init(
 @app.command("demo-data")
 def demo_data(
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed (a whole number, 0 or more).")
+    ] = 1,
 ) -> None:
     """Write a simulated cohort of the template study's design (seeded, reproducible)."""
-    from hccsurv.demo.simulator import write_demo_data
+    err = Console(stderr=True)
+    if out.is_dir():
+        raise typer.BadParameter(
+            f"{out} is a folder; give a file name, e.g. {out / 'cohort.csv'}", param_hint="'--out'"
+        )
+    if not out.parent.is_dir():
+        raise typer.BadParameter(
+            f"the folder {out.parent} does not exist; create it first or choose another path",
+            param_hint="'--out'",
+        )
+    with _handled(err):
+        from hccsurv.demo.simulator import write_demo_data
 
-    write_demo_data(seed, out)
-    Console(stderr=True).print(f"Wrote {out} (seed {seed}).")
+        try:
+            write_demo_data(seed, out)
+        except OSError as error:
+            raise typer.BadParameter(
+                f"cannot write {out}: {error.strerror}", param_hint="'--out'"
+            ) from None
+    err.print(f"Wrote {out} (seed {seed}).")
 
 
 def main() -> None:

@@ -122,4 +122,7 @@ def test_rerun_is_identical_apart_from_the_timestamp(
     p2 = json.loads(second[Path("provenance.json")])
     p1.pop("created")
     p2.pop("created")
+    # the options of each run, which differ only in the output folder
+    assert p1["options"].pop("out_dir") == str(demo_run.out_dir)
+    assert p2["options"].pop("out_dir") == str(tmp_path / "again")
     assert p1 == p2

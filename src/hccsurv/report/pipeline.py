@@ -1,8 +1,9 @@
 """``hccsurv run``: config -> cohort -> analyses -> tables, figures, report, results.json.
 
-The output folder is untouched until everything is written: outputs go to a staging folder
-beside it (``<out>.partial``), which is moved into place at the end and removed on any failure,
-so a config, validation, analysis or rendering error never leaves a half-written report behind.
+The output folder is checked before any work and untouched until everything is written: outputs
+go to a unique hidden staging folder beside it, which is moved into place at the end and removed
+on any failure (:mod:`hccsurv.report.output`), so a config, validation, analysis or rendering
+error never leaves a half-written report behind.
 Figures are drawn as soon as the outcome analyses exist, partly in a forked child process
 (:mod:`hccsurv.report.workers`), while this process runs the response engine and writes the
 tables and the records (results.json, provenance, methods, flow, derived cohort).
@@ -16,7 +17,7 @@ Files written into the output folder::
     figures/*.png|.pdf Kaplan-Meier and forest plots
     results.json       every number (contract: hccsurv/report/results.schema.json)
     provenance.json    input hashes, config, software versions, time
-    .hccsurv-output    marks the folder as hccsurv's: a re-run may replace it, nothing else
+    .hccsurv-output    lists every file hccsurv wrote: a re-run replaces only such a folder
     cohort_derived.csv the analysed cohort with derived variables (ids only if asked)
     flow.csv           patient flow
     methods.txt        the methods paragraph
@@ -25,19 +26,16 @@ Files written into the output folder::
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from hccsurv.analysis.study import StudyAnalysis, analyze_outcomes, analyze_study
 from hccsurv.config import StudyConfig, load_config
 from hccsurv.data.cohort import Cohort, load_cohort
-from hccsurv.errors import OutputError
 from hccsurv.present.format import format_hr_ci, format_median_ci, format_p
 from hccsurv.present.render.csv import write_csv
 from hccsurv.present.render.latex import table_to_latex
@@ -46,22 +44,13 @@ from hccsurv.present.report_html import render_report
 from hccsurv.report.document import build_document
 from hccsurv.report.figures import collect_figures, plan_figures, render_figure
 from hccsurv.report.methods_text import methods_paragraphs
+from hccsurv.report.output import OutputTarget
+from hccsurv.report.progress import Progress, Silent
 from hccsurv.report.provenance import build_provenance
 from hccsurv.report.published import TEMPLATE_STUDY, compare_with_published
 from hccsurv.report.results import build_results
 from hccsurv.report.tables import build_tables, format_options
 from hccsurv.report.workers import share_jobs
-
-
-class Reporter(Protocol):
-    """What the pipeline tells the terminal (or nothing)."""
-
-    def step(self, text: str) -> AbstractContextManager[None]: ...
-
-
-class _Silent:
-    def step(self, text: str) -> AbstractContextManager[None]:
-        return nullcontext()
 
 
 @dataclass(frozen=True)
@@ -135,24 +124,6 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     )
 
 
-OUTPUT_MARKER = ".hccsurv-output"
-
-
-def _clear_previous_output(out_dir: Path, *, dry_run: bool = False) -> None:
-    """Remove ``out_dir`` if it is empty or an earlier hccsurv output; refuse anything else."""
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir} is a file; give a folder")
-    if any(out_dir.iterdir()) and not (out_dir / OUTPUT_MARKER).exists():
-        raise OutputError(
-            f"--out {out_dir} is not empty and was not written by hccsurv; "
-            "choose a new folder (it will be created) or empty this one"
-        )
-    if not dry_run:
-        shutil.rmtree(out_dir)
-
-
 def _write_records(
     staging: Path,
     config_path: Path,
@@ -160,6 +131,7 @@ def _write_records(
     cohort: Cohort,
     results: dict[str, Any],
     methods: Sequence[str],
+    command_line: Mapping[str, object],
 ) -> None:
     """results.json, provenance.json, methods.txt, flow.csv and cohort_derived.csv."""
     _write_json(staging / "results.json", results)
@@ -178,6 +150,7 @@ def _write_records(
             config=config.model_dump(mode="json"),
             inputs=inputs,
             seeds=seeds,
+            options=command_line,
         ),
     )
     (staging / "methods.txt").write_text("\n\n".join(methods) + "\n", encoding="utf-8")
@@ -197,16 +170,19 @@ def run_study(
     out_dir: Path,
     *,
     exclude_invalid: bool = False,
-    reporter: Reporter | None = None,
+    reporter: Progress | None = None,
     parallel: bool = True,
+    command_line: Mapping[str, object] | None = None,
 ) -> StudyOutcome:
     """Run the study described by ``config_path`` (default: the bundled demo) into ``out_dir``.
 
     With ``parallel`` (the default) a forked child draws part of the figures while this process
     writes the tables (Linux with two or more CPUs; see :mod:`hccsurv.report.workers`). The files
-    are the same either way.
+    are the same either way. ``command_line`` holds the command-line options of the run, recorded in
+    provenance.json (the CLI passes every one; by default the arguments of this call).
     """
-    rep: Reporter = reporter if reporter is not None else _Silent()
+    rep: Progress = reporter if reporter is not None else Silent()
+    target = OutputTarget.check(out_dir)  # before any work: a refused --out costs nothing
     path = config_path if config_path is not None else demo_config_path()
     with rep.step(f"Config {path.name}"):
         config = load_config(path)
@@ -215,20 +191,16 @@ def run_study(
     with rep.step("Analyses: Kaplan-Meier, log-rank, Cox, adjustment"):
         outcomes = analyze_outcomes(cohort, config)
 
-    _clear_previous_output(out_dir, dry_run=True)
-    staging = out_dir.with_name(out_dir.name + ".partial")
-    if staging.exists():
-        shutil.rmtree(staging)
-    folder = staging / "figures"
-    folder.mkdir(parents=True)
-    (staging / "tables").mkdir()
     options = format_options(config)
     # The figures need only the outcome analyses: a forked child starts drawing them now (the
     # largest first) while this process runs the response engine and Table 1 and writes the
     # tables, then takes the figures the child has not started.
     jobs = plan_figures(outcomes, cohort.group_column, config, options)
     largest_first = sorted(jobs, key=lambda j: -j.cost)
-    try:
+    with target.stage() as staging:
+        folder = staging / "figures"
+        folder.mkdir()
+        (staging / "tables").mkdir()
         with share_jobs(
             [partial(render_figure, j, folder, config) for j in largest_first], parallel=parallel
         ) as shared:
@@ -256,7 +228,14 @@ def run_study(
                     (staging / "tables" / f"{table.id}.tex").write_text(tex, "utf-8")
                     (staging / "tables" / f"{table.id}.md").write_text(md, "utf-8")
             with rep.step("Records: results.json, provenance.json, methods, patient flow"):
-                _write_records(staging, path, config, cohort, results, methods)
+                if command_line is None:
+                    command_line = {
+                        "command": "hccsurv.report.pipeline.run_study",
+                        "config_path": None if config_path is None else str(config_path),
+                        "out_dir": str(out_dir),
+                        "exclude_invalid": exclude_invalid,
+                    }
+                _write_records(staging, path, config, cohort, results, methods, command_line)
             with rep.step("Figures: Kaplan-Meier, forest and balance plots"):
                 shared.finish()
         figures = collect_figures(jobs, folder, config)
@@ -265,13 +244,8 @@ def run_study(
                 analysis, config, tables, figures, methods, options, comparisons
             )
             (staging / "report.html").write_text(render_report(document), encoding="utf-8")
-            (staging / OUTPUT_MARKER).write_text("written by hccsurv run\n", encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
-    _clear_previous_output(out_dir)
-    staging.rename(out_dir)
+    out_dir = target.path
     files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
     return StudyOutcome(
         results=results,

@@ -1,4 +1,4 @@
-"""provenance.json: what produced a run (input hashes, config, software versions, time).
+"""provenance.json: what produced a run (options, input hashes, config, software versions, time).
 
 Everything here is deterministic for the same inputs except ``created``, the run's wall-clock
 time; set ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention) to fix it.
@@ -62,10 +62,12 @@ def build_provenance(
     config: Mapping[str, Any],
     inputs: Sequence[Path],
     seeds: Mapping[str, int],
+    options: Mapping[str, object],
 ) -> dict[str, Any]:
-    """The provenance record of one run."""
+    """The provenance record of one run; ``options`` are every option of its command line."""
     return {
         "created": run_timestamp(),
+        "options": dict(options),
         "config_file": config_path.name,
         "config_sha256": sha256_file(config_path),
         "config": dict(config),

@@ -1,16 +1,64 @@
-"""What ``hccsurv run`` shows on the terminal: progress while it runs and a summary at the end."""
+"""What ``hccsurv run`` shows on the terminal: progress while it runs and a summary at the end.
+
+Progress (the :class:`~hccsurv.report.progress.Progress` protocol, on standard error): each step
+leaves one line, ``✓ <step>  <items>  <seconds>``, or ``✗ <step>`` when it fails. While a step
+runs on an interactive terminal, a live line shows a spinner and, for a step that walks over
+items (patients, models, figures), a bar with ``done/total``; the live line is replaced by the
+step's line when it ends. Redirected to a file or a pipe, only the step lines are written (no
+control codes). ``--quiet`` and ``--json`` silence all of it.
+
+The summary fits 80 columns whatever the terminal's width, so it reads the same in a log file, an
+e-mail or a paper notebook.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Progress as LiveProgress
 from rich.table import Table
+
+from hccsurv.report.progress import Advance
 
 if TYPE_CHECKING:
     from hccsurv.report.pipeline import StudyOutcome
+
+#: The summary's width: it must fit a classic 80-column terminal.
+SUMMARY_WIDTH = 80
+
+
+def _ignore(k: int) -> None:
+    del k
+
+
+def not_estimable_table(pairs: Sequence[tuple[str, str]]) -> Table:
+    """The analyses that could not be estimated, one row each: analysis, reason (wrapped)."""
+    table = Table(
+        title="Not estimable (shown as such in the report)",
+        title_justify="left",
+        title_style="bold yellow",
+        show_header=False,
+        box=None,
+        pad_edge=False,
+        expand=False,
+    )
+    table.add_column("analysis", no_wrap=False, max_width=30, style="yellow")
+    table.add_column("reason", no_wrap=False)
+    for analysis, reason in pairs:
+        table.add_row(analysis, reason)
+    return table
 
 
 class TerminalReporter:
@@ -21,14 +69,41 @@ class TerminalReporter:
         self.enabled = enabled
 
     @contextmanager
-    def step(self, text: str) -> Iterator[None]:
-        """Show ``text`` with a spinner while the block runs, then a tick."""
+    def step(self, text: str, total: int | None = None) -> Iterator[Advance]:
+        """Show ``text`` (with a bar if ``total`` is given) while the block runs, then its line."""
         if not self.enabled:
-            yield
+            yield _ignore
             return
-        with self.console.status(text, spinner="dots"):
-            yield
-        self.console.print(f"[green]✓[/] {text}", highlight=False)
+        done = 0
+        start = time.perf_counter()
+        try:
+            if self.console.is_terminal:
+                columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn("{task.description}")]
+                if total is not None:
+                    columns += [BarColumn(), MofNCompleteColumn()]
+                columns.append(TimeElapsedColumn())
+                with LiveProgress(*columns, console=self.console, transient=True) as live:
+                    task = live.add_task(text, total=total)
+
+                    def advance(k: int) -> None:
+                        nonlocal done
+                        done += k
+                        live.advance(task, k)
+
+                    yield advance
+            else:
+
+                def count(k: int) -> None:
+                    nonlocal done
+                    done += k
+
+                yield count
+        except BaseException:
+            self.console.print(f"[red]✗[/] {text}", highlight=False)
+            raise
+        items = f"  {done}/{total}" if total is not None else ""
+        seconds = time.perf_counter() - start
+        self.console.print(f"[green]✓[/] {text}{items}  [dim]{seconds:.1f} s[/]", highlight=False)
 
     def warn(self, text: str) -> None:
         """A warning the user should read (shown even in the summary)."""
@@ -36,13 +111,18 @@ class TerminalReporter:
             self.console.print(f"[yellow]![/] {text}", highlight=False)
 
     def summary(self, outcome: StudyOutcome) -> None:
-        """The end-of-run summary: n, medians, hazard ratios, where the report is."""
+        """The end-of-run summary: n, medians, hazard ratios, analyses not estimable, the report.
+
+        Printed at most :data:`SUMMARY_WIDTH` columns wide.
+        """
         s = outcome.summary
+        width = min(self.console.width, SUMMARY_WIDTH)
         self.console.print()
-        self.console.print(f"[bold]{s.title}[/]", highlight=False)
+        self.console.print(f"[bold]{s.title}[/]", highlight=False, width=width)
         self.console.print(
             f"patients read {s.n_read}, excluded {s.n_excluded}, analysed {s.n_analysed}",
             highlight=False,
+            width=width,
         )
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("endpoint")
@@ -52,5 +132,13 @@ class TerminalReporter:
         table.add_column("multivariable HR (95% CI)", justify="right")
         for row in s.endpoint_rows:
             table.add_row(row.endpoint, *row.medians, row.logrank_p, row.multivariable_hr)
-        self.console.print(table)
-        self.console.print(f"Report: [bold]{outcome.report_path}[/]", highlight=False)
+        self.console.print(table, width=width)
+        # The analysis layer adds the analyses that could not be estimated to the summary (as
+        # (analysis, reason) pairs); a summary without that field has none to show.
+        not_estimable: Sequence[tuple[str, str]] = getattr(s, "not_estimable", ())
+        if not_estimable:
+            self.console.print()
+            self.console.print(not_estimable_table(not_estimable), width=width)
+        self.console.print(
+            f"Report: [bold]{outcome.report_path}[/]", highlight=False, width=width, soft_wrap=True
+        )

@@ -17,11 +17,14 @@ remaining jobs and wait for the child.
   ``parallel=False``) the parent runs every job in :meth:`~SharedJobs.finish`; if the child
   fails, the parent re-runs the child's jobs, so an error surfaces as an ordinary exception with
   its traceback, and the files are the same.
-* Leaving the ``with`` block by an exception stops the child (SIGKILL) and reaps it.
+* Leaving the ``with`` block by an exception stops the child (SIGKILL) and reaps it; if this
+  process is killed (SIGKILL cannot be handled), Linux kills the child too (``PR_SET_PDEATHSIG``),
+  so no orphan goes on writing into the staging folder.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -33,6 +36,16 @@ from types import TracebackType
 __all__ = ["SharedJobs", "share_jobs"]
 
 Job = Callable[[], object]
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child: be SIGKILLed when the parent dies, however it dies."""
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _can_fork() -> bool:
@@ -75,6 +88,7 @@ class SharedJobs:
     def _fork(self) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         with warnings.catch_warnings():
             # Python >= 3.12 warns when a process with threads (BLAS pools, a progress display)
             # forks: the child could block on a lock held by a thread that it does not have.
@@ -84,6 +98,7 @@ class SharedJobs:
         if pid == 0:  # the child: run jobs from the front until none is left, never return
             code = 1
             try:
+                _die_with_parent(parent)
                 sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
                 while (i := self._claim(front=True)) is not None:
                     self._jobs[i]()
