@@ -13,12 +13,8 @@ Exit codes
 
 from __future__ import annotations
 
-import gc
 import json
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -64,25 +60,6 @@ def _main(
     """hccsurv: run a study from its config (`hccsurv run`), or start one (`hccsurv init`)."""
 
 
-@contextmanager
-def _loading() -> Iterator[None]:
-    """Pause the garbage collector while the analysis stack loads, then freeze what it loaded.
-
-    Importing numpy, pandas, scipy and matplotlib creates about a million long-lived objects and
-    almost no garbage: a running collector spends ~0.2 s on passes that free nothing, and every
-    later full collection would scan those objects again. ``gc.freeze`` moves them out of its
-    reach for the rest of the process.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 def _fail(console: Console, error: HccsurvError) -> int:
     if isinstance(error, ConfigError):
         code = EXIT_CONFIG
@@ -123,14 +100,13 @@ def run(
     ] = False,
 ) -> None:
     """Run the whole study and write the report, tables, figures and results.json into OUT."""
-    with _loading():
-        from hccsurv.report.pipeline import run_study
-        from hccsurv.report.terminal import TerminalReporter
+    from hccsurv.report.pipeline import run_study
+    from hccsurv.report.terminal import TerminalReporter
 
     err = Console(stderr=True)
     reporter = TerminalReporter(Console(stderr=True), enabled=not (quiet or as_json))
     try:
-        outcome = run_study(config, out, exclude_invalid=exclude_invalid, reporter=reporter)
+        outcome = run_study(config, out, exclude_invalid=exclude_invalid, progress=reporter)
     except HccsurvError as error:
         raise typer.Exit(_fail(err, error)) from None
     if as_json:
@@ -181,20 +157,5 @@ def demo_data(
 
 
 def main() -> None:
-    """Console-script entry point.
-
-    Once the command has finished and its output is flushed, the process leaves with
-    ``os._exit``: tearing down the interpreter (the modules of pandas, matplotlib and scipy)
-    takes about 0.3 s and does nothing for a finished command, whose files are all closed.
-    """
-    try:
-        app()
-        code: object = 0
-    except SystemExit as done:
-        code = done.code
-    if isinstance(code, str):  # sys.exit("message"): print it and fail, as Python does
-        print(code, file=sys.stderr)
-        code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0)
+    """Console-script entry point."""
+    app()

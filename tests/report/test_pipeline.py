@@ -111,8 +111,7 @@ def test_demo_multivariable_models_single_out_the_published_factors(demo_run: St
 def test_rerun_is_identical_apart_from_the_timestamp(
     demo_run: StudyOutcome, tmp_path: Path
 ) -> None:
-    # the fixture drew part of the figures in a forked child; this run draws all of them here
-    again = run_study(None, tmp_path / "again", parallel=False)
+    again = run_study(None, tmp_path / "again")
     first = {p.relative_to(demo_run.out_dir): p.read_bytes() for p in demo_run.files}
     second = {p.relative_to(again.out_dir): p.read_bytes() for p in again.files}
     assert first.keys() == second.keys()

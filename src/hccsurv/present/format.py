@@ -107,6 +107,10 @@ class FormatOptions:
 DEFAULT_OPTIONS = FormatOptions()
 
 
+NOT_ESTIMABLE = "not estimable"
+"""What a table cell shows for an analysis that could not be estimated on the data."""
+
+
 def _decimal(x: float) -> Decimal:
     """The shortest decimal representation of ``x`` (``repr``), as a Decimal."""
     return Decimal(repr(float(x)))

@@ -9,8 +9,14 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from hccsurv.report.progress import Advance
+
 if TYPE_CHECKING:
     from hccsurv.report.pipeline import StudyOutcome
+
+
+def _ignore(k: int) -> None:
+    del k
 
 
 class TerminalReporter:
@@ -21,13 +27,14 @@ class TerminalReporter:
         self.enabled = enabled
 
     @contextmanager
-    def step(self, text: str) -> Iterator[None]:
+    def step(self, text: str, total: int | None = None) -> Iterator[Advance]:
         """Show ``text`` with a spinner while the block runs, then a tick."""
+        del total  # the count is not shown yet
         if not self.enabled:
-            yield
+            yield _ignore
             return
         with self.console.status(text, spinner="dots"):
-            yield
+            yield _ignore
         self.console.print(f"[green]✓[/] {text}", highlight=False)
 
     def warn(self, text: str) -> None:
@@ -53,4 +60,6 @@ class TerminalReporter:
         for row in s.endpoint_rows:
             table.add_row(row.endpoint, *row.medians, row.logrank_p, row.multivariable_hr)
         self.console.print(table)
+        for line in s.not_estimable:
+            self.console.print(f"[yellow]not estimable:[/] {line}", highlight=False)
         self.console.print(f"Report: [bold]{outcome.report_path}[/]", highlight=False)

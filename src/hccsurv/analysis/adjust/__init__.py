@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hccsurv.analysis._isolate import attempt
 from hccsurv.analysis.adjust.balance import BalanceResult, CovariateBalance, covariate_balance
 from hccsurv.analysis.adjust.evalue import EValue, evalue_hr
 from hccsurv.analysis.adjust.matching import MatchingResult, match_nearest
@@ -79,6 +81,7 @@ class AdjustedAnalysis(Result):
     n_total: int
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
+    not_estimable: dict[str, str] = field(default_factory=dict)
 
     @property
     def flow(self) -> dict[str, int]:
@@ -125,6 +128,7 @@ class AdjustedAnalysis(Result):
             "outcomes": {k: v.to_dict() for k, v in self.outcomes.items()},
             "notes": list(self.notes),
             "warnings": list(self.warnings),
+            "not_estimable": dict(self.not_estimable),
         }
 
 
@@ -304,19 +308,27 @@ def adjust_study(
         caught.append(_imbalance_warning(balance, bool(o["doubly_robust"]), labels or {}))
     covariates = ps.design.to_frame().reset_index(drop=True) if o["doubly_robust"] else None
     outcomes: dict[str, AdjustedOutcome] = {}
+    not_estimable: dict[str, str] = {}
     for endpoint, (time_col, event_col) in time_cols.items():
-        outcomes[endpoint] = adjusted_outcome(
-            used[time_col].to_numpy(dtype=float),
-            used[event_col].to_numpy(dtype=float),
-            ps.treated,
-            weights,
-            cluster,
-            labels=(ref, trt),
-            endpoint=endpoint,
-            cluster_kind=cluster_kind,
-            covariates=covariates,
-            rmst_tau=o["rmst_tau"],
+        tried = attempt(
+            partial(
+                adjusted_outcome,
+                used[time_col].to_numpy(dtype=float),
+                used[event_col].to_numpy(dtype=float),
+                ps.treated,
+                weights,
+                cluster,
+                labels=(ref, trt),
+                endpoint=endpoint,
+                cluster_kind=cluster_kind,
+                covariates=covariates,
+                rmst_tau=o["rmst_tau"],
+            )
         )
+        if tried.value is None:  # e.g. no events in the adjusted sample: this endpoint only
+            not_estimable[endpoint] = str(tried.reason)
+            continue
+        outcomes[endpoint] = tried.value
         caught.extend(f"{endpoint}: {m}" for m in outcomes[endpoint].warnings)
     notes.append(
         "Hazard ratios: Cox model with "
@@ -339,4 +351,5 @@ def adjust_study(
         n_total=len(frame),
         notes=tuple(notes),
         warnings=tuple(caught),
+        not_estimable=not_estimable,
     )
