@@ -23,12 +23,15 @@ import dataclasses
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from hccsurv.analysis._isolate import attempt
 from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
+from hccsurv.analysis.coxph import CoxModel
 from hccsurv.analysis.models import build_cox_models
 from hccsurv.analysis.published import TEMPLATE_STUDY, compare_with_published
 from hccsurv.analysis.response import response_summary
@@ -310,7 +313,7 @@ def _endpoint(
             zph = log.run(
                 f"{name}.zph",
                 f"{ep.label}: proportional-hazards test (cox.zph)",
-                multi.zph,
+                partial(_zph, multi),
                 n=multi.n,
                 options={"transform": "km"},
             )
@@ -330,6 +333,17 @@ def _endpoint(
         ph_violated=violated,
         notes=tuple(notes) + summary.notes,
     )
+
+
+def _zph(model: CoxModel) -> ZphResult:
+    """cox.zph of ``model``; it regresses residuals on event time, so it needs two event times."""
+    times = np.unique(model.data.time[model.data.event > 0])
+    if times.size < 2:
+        raise NotEstimableError(
+            f"all events at one time ({times[0]:g}): the proportional-hazards test regresses "
+            "the Schoenfeld residuals on event time and needs at least two event times"
+        )
+    return model.zph()
 
 
 def _adjusted(cohort: Cohort, config: StudyConfig) -> AdjustedAnalysis:

@@ -61,5 +61,5 @@ class TerminalReporter:
             table.add_row(row.endpoint, *row.medians, row.logrank_p, row.multivariable_hr)
         self.console.print(table)
         for line in s.not_estimable:
-            self.console.print(f"[yellow]not estimable:[/] {line}", highlight=False)
+            self.console.print(f"[yellow]not estimable:[/] {line}", highlight=False, soft_wrap=True)
         self.console.print(f"Report: [bold]{outcome.report_path}[/]", highlight=False)

@@ -107,10 +107,9 @@ class AdjustedAnalysis(Result):
         """One row per endpoint (columns of ``outcomes.OUTCOME_COLUMNS``)."""
         from hccsurv.analysis.adjust.outcomes import OUTCOME_COLUMNS
 
-        frames = [o.to_frame() for o in self.outcomes.values()]
-        if not frames:
-            return pd.DataFrame(columns=list(OUTCOME_COLUMNS))
-        return pd.concat(frames, ignore_index=True)
+        # from records, not concat: an endpoint whose E-value or RMST is None has all-NA columns
+        rows = [r for o in self.outcomes.values() for r in o.to_frame().to_dict(orient="records")]
+        return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary without patient identifiers (results.json key ``"adjusted"``)."""
