@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jsonschema
@@ -122,3 +124,35 @@ def test_rerun_is_identical_apart_from_the_timestamp(
     p1.pop("created")
     p2.pop("created")
     assert p1 == p2
+
+
+class _Recording:
+    """A Progress that records each step, its total and how far it advanced."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, int | None, int]] = []
+
+    @contextmanager
+    def step(self, text: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+        done = [0]
+
+        def advance(k: int) -> None:
+            done[0] += k
+
+        yield advance
+        self.steps.append((text, total, done[0]))
+
+
+def test_every_step_is_reported_and_counted_steps_reach_their_total(tmp_path: Path) -> None:
+    progress = _Recording()
+    run_study(None, tmp_path / "out", progress=progress)
+    texts = [text for text, _, _ in progress.steps]
+    assert texts[0].startswith("Config") and texts[1].startswith("Cohort")
+    assert texts[-1] == "Report"
+    counted = {text.split(":")[0]: (total, done) for text, total, done in progress.steps if total}
+    # 2 endpoints x (summary + 12 univariate models + multivariable/PH), 5 figures, 2 workbooks
+    # and one entry per table
+    assert counted["Survival"] == (28, 28)
+    assert counted["Figures"] == (5, 5)
+    total, done = counted["Tables"]
+    assert total == done and total > 2 + 7

@@ -176,8 +176,9 @@ def _adjustment(results: StudyResults) -> str | None:
             f"Patients were weighted by {a.weighting.weight_type} weights for the {a.estimand}. "
         )
     text += (
-        "Balance was assessed with standardized mean differences (|SMD| < 0.1 taken as "
-        "balanced). In the adjusted sample, hazard ratios came from Cox models with robust "
+        f"Balance was assessed with standardized mean differences (|SMD| < "
+        f"{a.balance.threshold:g} taken as balanced). In the adjusted sample, hazard ratios "
+        "came from Cox models with robust "
         "(sandwich) variances, medians from weighted Kaplan-Meier curves"
         + (
             ", the RMST difference from the weighted curves"

@@ -143,7 +143,8 @@ def study_figures(results: StudyResults, options: FormatOptions) -> tuple[Figure
                 name="love",
                 caption=(
                     "Love plot: absolute standardized mean differences of the covariates before "
-                    "and after propensity-score adjustment; the dashed line marks 0.1."
+                    "and after propensity-score adjustment; the dashed line marks "
+                    f"{results.adjusted.balance.threshold:g}."
                 ),
                 alt="Love plot of covariate balance",
                 draw=partial(_draw_love, results.adjusted.balance, config),

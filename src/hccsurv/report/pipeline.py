@@ -53,7 +53,7 @@ from hccsurv.present.study_figures import study_figures
 from hccsurv.present.study_tables import StudyTables, build_tables, format_options
 from hccsurv.report.document import build_document
 from hccsurv.report.figures import write_figures
-from hccsurv.report.progress import Progress, Silent
+from hccsurv.report.progress import Advance, Progress, Silent
 from hccsurv.report.provenance import build_provenance, software_versions
 
 
@@ -187,14 +187,18 @@ def _write_records(
     derived.to_csv(staging / "cohort_derived.csv", index=False)
 
 
-def _write_tables(tables: StudyTables, staging: Path, title: str) -> None:
-    """Every table in every format: Word, Excel, and per table CSV, LaTeX and Markdown."""
+def _write_tables(tables: StudyTables, staging: Path, title: str, advance: Advance) -> None:
+    """Every table in every format: Word, Excel (``advance(1)`` after each), and per table CSV,
+    LaTeX and Markdown (``advance(1)`` after each table)."""
     write_docx(tables.all(), staging / "tables.docx", title=title)
+    advance(1)
     write_xlsx(tables.all(), staging / "tables.xlsx")
+    advance(1)
     for table in tables.all():
         write_csv(table, staging / "tables" / f"{table.id}.csv")
         (staging / "tables" / f"{table.id}.tex").write_text(table_to_latex(table), "utf-8")
         (staging / "tables" / f"{table.id}.md").write_text(table_to_markdown(table), "utf-8")
+        advance(1)
 
 
 def _is_demo(config_path: Path) -> bool:
@@ -262,8 +266,9 @@ def run_study(
 
     # 4. files, staged and moved into place at the end
     with _staging(out_dir) as staging:
-        with show.step("Tables: Word, Excel, CSV, LaTeX, Markdown"):
-            _write_tables(tables, staging, config.study.title)
+        n_tables = 2 + len(tables.all())
+        with show.step("Tables: Word, Excel, CSV, LaTeX, Markdown", n_tables) as advance:
+            _write_tables(tables, staging, config.study.title, advance)
         with show.step("Figures: Kaplan-Meier, forest and balance plots", len(figures)) as advance:
             saved = write_figures(figures, staging / "figures", config, advance)
         with show.step("Records: results.json, provenance.json, methods, patient flow"):
