@@ -7,7 +7,7 @@ Exit codes
 3  the study config is invalid (every problem listed)
 4  an input file cannot be read
 5  the cohort failed validation (every problem listed; nothing was written)
-6  an analysis could not be completed
+6  an analysis named in [analysis] required could not be estimated
 7  the output folder cannot be written (it holds files hccsurv did not write)
 """
 

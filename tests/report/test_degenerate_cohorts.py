@@ -249,10 +249,16 @@ def test_degenerate_cohort_completes_with_the_failure_in_place(
         assert "could not be estimated on these data" in methods
 
 
+def _require(keys: str) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        assert "\nrequired = []" in text
+        return text.replace("\nrequired = []", f"\nrequired = [{keys}]")
+
+    return edit
+
+
 def test_a_required_analysis_that_fails_ends_the_run(tmp_path: Path) -> None:
-    case = Case(
-        _all_censored, config=lambda text: text + '\n[analysis]\nrequired = ["OS.logrank"]\n'
-    )
+    case = Case(_all_censored, config=_require('"OS.logrank"'))
     result, out = _run(tmp_path / "required", case)
     assert result.exit_code == 6, result.output
     assert "OS.logrank" in result.output and "no events" in result.output
@@ -261,7 +267,7 @@ def test_a_required_analysis_that_fails_ends_the_run(tmp_path: Path) -> None:
 
 
 def test_a_required_key_that_names_no_analysis_is_a_config_error(tmp_path: Path) -> None:
-    case = Case(_unchanged, config=lambda text: text + '\n[analysis]\nrequired = ["DFS"]\n')
+    case = Case(_unchanged, config=_require('"DFS"'))
     result, out = _run(tmp_path / "unknown", case)
     assert result.exit_code == 3, result.output
     assert "analysis.required[0]" in result.output and "'DFS'" in result.output

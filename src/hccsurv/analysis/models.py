@@ -227,7 +227,7 @@ def _fit(
     complete = frame[covariates].notna().all(axis=1) & frame[time_col].notna()
     if not (events[complete] > 0).any():
         raise NotEstimableError(
-            f"no events among the {int(complete.sum())} patients with data for "
-            f"{', '.join(covariates)}: a Cox model needs at least one (R's coxph gives NA)"
+            f"no events among the {int(complete.sum())} patients with complete data: a Cox "
+            "model needs at least one (R's coxph gives NA coefficients)"
         )
     return coxph(frame, time_col, event_col, covariates, reference=reference, **options)

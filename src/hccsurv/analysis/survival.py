@@ -200,13 +200,15 @@ def summarize_endpoint(
     # the two-group comparison carries each group's RMST: computed once, reused per curve
     comparison: RmstComparison | None = None
     not_estimable: dict[str, str] = {}
+    notes: list[str] = []
     if tau is not None and len(order) == 2 and all(t[m].max() >= tau for m in masks.values()):
         tried = attempt(lambda: _rmst_compare(t, e, g, tau, order, conf_level))
         comparison = tried.value
+        notes.extend(tried.warnings)
         if tried.reason is not None:
             not_estimable["rmst"] = tried.reason
-    notes: list[str] = []
     groups: list[CurveSummary] = []
+    short: list[str | None] = []
     for lab in order:
         mask = masks[lab]
         cs, note = _curve_summary(
@@ -221,16 +223,17 @@ def summarize_endpoint(
             known_rmst=None if comparison is None else comparison.groups[lab],
         )
         groups.append(cs)
-        if note:
-            notes.append(note)
+        short.append(note)
     overall, note = _curve_summary(
         overall_label, km_all, t, e, landmarks, tau, conf_type, conf_level
     )
-    if note:
-        notes.append(note)
-    if notes and "rmst" not in not_estimable:  # the horizon lies past some curve's follow-up
-        not_estimable["rmst"] = "; ".join(notes)
+    short.append(note)
+    beyond = [n for n in short if n]  # curves followed for less than the horizon
+    notes.extend(beyond)
+    if beyond and "rmst" not in not_estimable:
+        not_estimable["rmst"] = "; ".join(beyond)
     lr = attempt(lambda: _logrank(t, e, g, order))
+    notes.extend(lr.warnings)
     if lr.reason is not None:
         not_estimable["logrank"] = lr.reason
     differences: tuple[LandmarkDifference, ...] = ()
@@ -242,6 +245,7 @@ def summarize_endpoint(
             )
         )
         differences = diffs.value or ()
+        notes.extend(diffs.warnings)
         if diffs.reason is not None:
             not_estimable["landmark"] = diffs.reason
     return EndpointSummary(

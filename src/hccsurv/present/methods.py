@@ -194,7 +194,10 @@ def _not_estimable(results: StudyResults) -> str | None:
     missing = results.not_estimable
     if not missing:
         return None
-    items = _join([f"{r.title.lower()} ({r.reason})" for r in missing])
+    by_reason: dict[str, list[str]] = {}
+    for r in missing:
+        by_reason.setdefault(str(r.reason), []).append(r.title)
+    items = "; ".join(f"{_join(titles)} ({reason})" for reason, titles in by_reason.items())
     return f"The following analyses could not be estimated on these data: {items}."
 
 

@@ -116,7 +116,7 @@ def cox_table(
         if variable != "multivariable":
             rows.append(Row((labels.get(variable, variable), NOT_ESTIMABLE, "", na, na)))
     uni_n = sorted({(int(m.n), int(m.n_events)) for m in models.univariate})
-    uni_text = "; ".join(f"n = {n} ({e} events)" for n, e in uni_n)
+    uni_text = "; ".join(f"n = {n} ({e} events)" for n, e in uni_n) or "none could be estimated"
     footnotes = [
         "HR, hazard ratio; CI, confidence interval; Ref., reference level. Cox proportional "
         f"hazards regression, {models.ties.capitalize()} method for tied times; "
@@ -140,11 +140,11 @@ def cox_table(
         )
     else:
         footnotes.append("No variable met the selection threshold; no multivariable model.")
-    footnotes += [
-        f"{labels.get(v, v)}: not estimable ({reason})."
-        for v, reason in models.not_estimable.items()
-        if v != "multivariable"
-    ]
+    by_reason: dict[str, list[str]] = {}
+    for v, reason in models.not_estimable.items():
+        if v != "multivariable":
+            by_reason.setdefault(reason, []).append(labels.get(v, v))
+    footnotes += [f"Not estimable: {', '.join(v)} ({r})." for r, v in by_reason.items()]
     return Table(
         id=table_id,
         title=title or f"Factors associated with {endpoint_label.lower()}",
