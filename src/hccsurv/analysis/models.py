@@ -65,6 +65,7 @@ class ModelBuilding(Result):
     notes: tuple[str, ...]
     ties: str = "efron"
     not_estimable: dict[str, str] = field(default_factory=dict)
+    candidates: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per term level: univariate and multivariable HR, CI and p side by side."""
@@ -211,6 +212,7 @@ def build_cox_models(
         notes=tuple(notes),
         ties=ties,
         not_estimable=not_estimable,
+        candidates=tuple(candidates),
     )
 
 

@@ -50,8 +50,9 @@ def cox_table(
         Column("multi_hr", "HR (95% CI)"),
         Column("multi_p", "p"),
     )
-    rows: list[Row] = []
+    by_variable: dict[str, list[Row]] = {}
     for variable, part in frame.groupby("variable", sort=False):
+        rows = by_variable.setdefault(str(variable), [])
         name = labels.get(str(variable), str(variable))
         first = part.iloc[0]
         selected = bool(first["selected"])
@@ -114,7 +115,10 @@ def cox_table(
             )
     for variable in models.not_estimable:
         if variable != "multivariable":
-            rows.append(Row((labels.get(variable, variable), NOT_ESTIMABLE, "", na, na)))
+            name = labels.get(variable, variable)
+            by_variable[variable] = [Row((name, NOT_ESTIMABLE, "", na, na))]
+    order = models.candidates or tuple(by_variable)  # candidate order, estimable or not
+    rows = [row for v in order for row in by_variable.get(v, [])]
     uni_n = sorted({(int(m.n), int(m.n_events)) for m in models.univariate})
     uni_text = "; ".join(f"n = {n} ({e} events)" for n, e in uni_n) or "none could be estimated"
     footnotes = [
