@@ -73,6 +73,24 @@ def test_results_json_satisfies_the_contract(demo_run: StudyOutcome) -> None:
     assert "group" in multi_terms
 
 
+def test_every_table_is_in_every_format(demo_run: StudyOutcome) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    ids = [p.stem for p in (demo_run.out_dir / "tables").glob("*.csv")]
+    # the PH checks and the published comparison, once built only for the HTML report
+    assert {"zph_os", "zph_pfs", "published", "cox_os", "survival"} <= set(ids)
+    for table_id in ids:
+        for suffix in ("tex", "md"):
+            assert (demo_run.out_dir / "tables" / f"{table_id}.{suffix}").is_file()
+    text = "\n".join(p.text for p in Document(str(demo_run.out_dir / "tables.docx")).paragraphs)
+    assert "Proportional-hazards check, multivariable model of overall survival" in text
+    assert "The demo cohort against the published results" in text
+    workbook = load_workbook(demo_run.out_dir / "tables.xlsx", read_only=True)
+    assert len(workbook.sheetnames) >= len(ids)
+    workbook.close()
+
+
 def test_report_has_every_section_and_fetches_nothing(demo_run: StudyOutcome) -> None:
     html = demo_run.report_path.read_text(encoding="utf-8")
     for section in SECTIONS:

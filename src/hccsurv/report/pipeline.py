@@ -263,6 +263,7 @@ def run_study(
     tables = build_tables(results, options)
     figures = study_figures(results, options)
     methods = methods_paragraphs(results, software_versions())
+    results_json = results.to_dict()
 
     # 4. files, staged and moved into place at the end
     with _staging(out_dir) as staging:
@@ -272,7 +273,7 @@ def run_study(
         with show.step("Figures: Kaplan-Meier, forest and balance plots", len(figures)) as advance:
             saved = write_figures(figures, staging / "figures", config, advance)
         with show.step("Records: results.json, provenance.json, methods, patient flow"):
-            _write_records(staging, path, config, cohort, results.to_dict(), methods)
+            _write_records(staging, path, config, cohort, results_json, methods)
         with show.step("Report"):
             document = build_document(results, tables, saved, methods)
             (staging / "report.html").write_text(render_report(document), encoding="utf-8")
@@ -280,7 +281,7 @@ def run_study(
     files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
     return StudyOutcome(
         study=results,
-        results=results.to_dict(),
+        results=results_json,
         out_dir=out_dir,
         report_path=out_dir / "report.html",
         files=files,
