@@ -108,6 +108,9 @@ class StudyResults:
 
     ``config`` and ``cohort`` are what the analyses ran on (the views read labels and the patient
     flow from them); ``published`` is the demo's comparison with the template study's paper.
+    ``more`` holds the result of each further analysis registered in
+    ``hccsurv.analysis.study.STUDY_STEPS`` under its name (``None`` when not run or not
+    estimable); results.json carries its ``to_dict()`` under the same key.
     """
 
     config: StudyConfig
@@ -119,6 +122,7 @@ class StudyResults:
     warnings: tuple[str, ...]
     analyses: tuple[AnalysisRecord, ...]
     published: tuple[Comparison, ...] | None = None
+    more: dict[str, Result | None] = field(default_factory=dict)
 
     def record(self, key: str) -> AnalysisRecord:
         """The record of the analysis called ``key`` (``KeyError`` when there is none)."""
@@ -162,6 +166,8 @@ class StudyResults:
             "warnings": list(self.warnings),
             "analyses": [r.to_dict() for r in self.analyses],
         }
+        for name, result in self.more.items():
+            results[name] = None if result is None else result.to_dict()
         if self.published is not None:
             results["published_comparison"] = list(self.published)
         out: dict[str, Any] = jsonable(results)

@@ -13,8 +13,9 @@ estimated on the data is recorded "not estimable" with the reason and the study 
 the config's ``[analysis] required`` names it (then :class:`~hccsurv.errors.NotEstimableError`
 ends the run). It reads no file except the lesion table the config names and writes nothing.
 
-A new analysis is one more :class:`StudyStep` in :data:`STUDY_STEPS` (its function, and the field
-of ``StudyResults`` it fills); its views are registered in ``hccsurv.present.study``.
+A new analysis is one more :class:`StudyStep` in :data:`STUDY_STEPS`: its function returns a
+:class:`~hccsurv.core._result.Result` that lands in ``StudyResults.more`` and results.json under
+the step's name; its tables are registered in ``hccsurv.present.study_tables.MORE_TABLES``.
 """
 
 from __future__ import annotations
@@ -429,8 +430,9 @@ def analyze_adjustment(
 
 @dataclass(frozen=True)
 class StudyStep:
-    """One analysis of the study: the ``StudyResults`` field it fills, how to run it, and how
-    many items its progress bar counts (``None``: no bar)."""
+    """One analysis of the study: the ``StudyResults`` field it fills (any other name: its key in
+    ``StudyResults.more`` and results.json), how to run it, and how many items its progress bar
+    counts (``None``: no bar)."""
 
     field: str
     title: str
@@ -478,14 +480,17 @@ def study_results(
     *,
     compare_published: bool = False,
 ) -> StudyResults:
-    """Assemble the results of the :data:`STUDY_STEPS`; with ``compare_published`` (the demo)
-    add the comparison with the template study's paper."""
+    """Assemble the results of the :data:`STUDY_STEPS` (a step whose name is not a field of
+    :class:`StudyResults` goes into ``StudyResults.more``); with ``compare_published`` (the
+    demo) add the comparison with the template study's paper."""
+    fields = {f.name for f in dataclasses.fields(StudyResults)}
     results = StudyResults(
         config=config,
         cohort=cohort,
         warnings=tuple(cohort.warnings),
         analyses=tuple(log.records),
-        **values,
+        **{k: v for k, v in values.items() if k in fields},
+        more={k: v for k, v in values.items() if k not in fields},
     )
     if compare_published:
         comparisons = compare_with_published(results.to_dict(), TEMPLATE_STUDY)

@@ -3,14 +3,16 @@
 
 The numbered tables (Table 1, response, survival, Cox per endpoint, balance, adjusted outcomes),
 the missing-values table, the proportional-hazards check of each multivariable model and, for the
-demo, the comparison with the published results. :meth:`StudyTables.all` is what every table
-format (docx, xlsx, csv, tex, md) and the report receive. A new table is one more entry there.
+demo, the comparison with the published results; and the tables of further analyses registered
+in :data:`MORE_TABLES`. :meth:`StudyTables.all` is what every table format (docx, xlsx, csv, tex,
+md) and the report receive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -27,6 +29,12 @@ from hccsurv.present.tables.response import response_table_to_table
 from hccsurv.present.tables.survival import survival_summary_table
 from hccsurv.present.tables.zph import zph_table
 
+MoreTables = Callable[[Any, FormatOptions], tuple[Table, ...]]
+
+MORE_TABLES: dict[str, MoreTables] = {}
+"""The table builders of further analyses (``StudyResults.more``), by step name: a new analysis
+registers its builder here and its tables reach every table format and the report."""
+
 
 @dataclass(frozen=True)
 class StudyTables:
@@ -41,6 +49,7 @@ class StudyTables:
     balance: Table | None
     adjusted: Table | None
     published: Table | None
+    more: dict[str, tuple[Table, ...]] = field(default_factory=dict)
 
     def all(self) -> tuple[Table, ...]:
         """The tables in manuscript order (each PH check after its Cox table)."""
@@ -54,6 +63,7 @@ class StudyTables:
             *cox,
             self.balance,
             self.adjusted,
+            *(t for tables in self.more.values() for t in tables),
             self.published,
         )
         return tuple(t for t in tables if t is not None)
@@ -139,6 +149,11 @@ def build_tables(results: StudyResults, options: FormatOptions) -> StudyTables:
         published=None
         if results.published is None
         else published_table(results.published, options),
+        more={
+            name: MORE_TABLES[name](result, options)
+            for name, result in results.more.items()
+            if result is not None and name in MORE_TABLES
+        },
     )
 
 

@@ -159,6 +159,10 @@ def build_document(
                 (Warnings(_not_estimable(analysis, "adjust")),),
             )
         )
+    for name in analysis.more:  # further analyses registered in STUDY_STEPS, in their order
+        title = next((r.title for r in analysis.analyses if r.key == name), name)
+        blocks = [*tables.more.get(name, ()), Warnings(_not_estimable(analysis, name))]
+        sections.append(Section(name, title, tuple(blocks)))
     if tables.published is not None:
         sections.append(
             Section("appendix", "Appendix: demo cohort vs published results", (tables.published,))
