@@ -91,6 +91,18 @@ def test_every_table_is_in_every_format(demo_run: StudyOutcome) -> None:
     workbook.close()
 
 
+def test_the_contract_requires_a_reason_for_a_not_estimable_analysis(
+    demo_run: StudyOutcome,
+) -> None:
+    data = json.loads(json.dumps(demo_run.results))
+    record = data["analyses"][0]
+    record["status"] = "not estimable"
+    with pytest.raises(jsonschema.ValidationError, match="None is not of type 'string'"):
+        jsonschema.validate(data, results_schema())
+    record["reason"] = "no events"
+    jsonschema.validate(data, results_schema())
+
+
 def test_report_has_every_section_and_fetches_nothing(demo_run: StudyOutcome) -> None:
     html = demo_run.report_path.read_text(encoding="utf-8")
     for section in SECTIONS:
