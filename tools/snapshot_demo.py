@@ -24,12 +24,12 @@ import numpy as np
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.figure import Figure
 
-from hccsurv.analysis.study import analyze_outcomes
+from hccsurv.analysis.study import analyze_study
 from hccsurv.config import load_config
 from hccsurv.data.cohort import load_cohort
-from hccsurv.report.figures import plan_figures
+from hccsurv.present.study_figures import study_figures
+from hccsurv.present.study_tables import format_options
 from hccsurv.report.pipeline import demo_config_path, run_study
-from hccsurv.report.tables import format_options
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "tests" / "reference" / "demo_snapshot.json"
 
@@ -92,11 +92,11 @@ def figures() -> dict[str, list[dict[str, Any]]]:
     """The data of every figure of the demo run, by figure name."""
     config = load_config(demo_config_path())
     cohort = load_cohort(config)
-    outcomes = analyze_outcomes(cohort, config)
+    results = analyze_study(cohort, config)
     captured: dict[str, list[dict[str, Any]]] = {}
-    for job in plan_figures(outcomes, cohort.group_column, config, format_options(config)):
-        fig = job.draw()
-        captured[job.name] = figure_data(fig)
+    for view in study_figures(results, format_options(config)):
+        fig = view.draw()
+        captured[view.name] = figure_data(fig)
         plt.close(fig)
     return captured
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hccsurv.analysis.study import StudyAnalysis, analyze_study
+from hccsurv.analysis.results import StudyResults
+from hccsurv.analysis.study import analyze_study
 from hccsurv.config import load_config
 from hccsurv.data.cohort import load_cohort
 from hccsurv.report.pipeline import demo_config_path
@@ -46,13 +47,13 @@ COLUMNS = (
 )
 
 
-def demo_analysis() -> StudyAnalysis:
+def demo_analysis() -> StudyResults:
     """The demo study, analysed (no files written)."""
     config = load_config(demo_config_path())
     return analyze_study(load_cohort(config), config)
 
 
-def derived_frame(analysis: StudyAnalysis) -> pd.DataFrame:
+def derived_frame(analysis: StudyResults) -> pd.DataFrame:
     """The analysis data set: one row per analysed patient, no identifiers."""
     frame = analysis.cohort.frame.loc[:, list(COLUMNS)].copy()
     for col in frame.columns:

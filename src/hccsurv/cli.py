@@ -11,7 +11,7 @@ Exit codes
 3    the study config is invalid (every problem listed)
 4    an input file cannot be read
 5    the cohort failed validation (every problem listed; nothing was written)
-6    an analysis could not be completed
+6    an analysis named in ``[analysis] required`` could not be estimated
 7    the output folder cannot be used (a link, ``.``, the root or home folder, a file, or a
      folder holding files hccsurv did not write); nothing was deleted
 130  interrupted (Ctrl-C); nothing is written to ``--out``
@@ -19,7 +19,6 @@ Exit codes
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import platform
@@ -74,25 +73,6 @@ def _main(
     ] = False,
 ) -> None:
     """hccsurv: run a study from its config (`hccsurv run`), or start one (`hccsurv init`)."""
-
-
-@contextmanager
-def _loading() -> Iterator[None]:
-    """Pause the garbage collector while the analysis stack loads, then freeze what it loaded.
-
-    Importing numpy, pandas, scipy and matplotlib creates about a million long-lived objects and
-    almost no garbage: a running collector spends ~0.2 s on passes that free nothing, and every
-    later full collection would scan those objects again. ``gc.freeze`` moves them out of its
-    reach for the rest of the process.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def _fail(console: Console, error: HccsurvError) -> int:
@@ -205,16 +185,15 @@ def run(
         from hccsurv.report.output import OutputTarget
 
         OutputTarget.check(out)  # at once, before the analysis stack loads
-        with _loading():
-            from hccsurv.report.pipeline import run_study
-            from hccsurv.report.terminal import TerminalReporter
+        from hccsurv.report.pipeline import run_study
+        from hccsurv.report.terminal import TerminalReporter
 
         reporter = TerminalReporter(err, enabled=not (quiet or as_json))
         outcome = run_study(
             config,
             Path(out),
             exclude_invalid=exclude_invalid,
-            reporter=reporter,
+            progress=reporter,
             command_line=options,
         )
         if as_json:
@@ -281,20 +260,5 @@ def demo_data(
 
 
 def main() -> None:
-    """Console-script entry point.
-
-    Once the command has finished and its output is flushed, the process leaves with
-    ``os._exit``: tearing down the interpreter (the modules of pandas, matplotlib and scipy)
-    takes about 0.3 s and does nothing for a finished command, whose files are all closed.
-    """
-    try:
-        app()
-        code: object = 0
-    except SystemExit as done:
-        code = done.code
-    if isinstance(code, str):  # sys.exit("message"): print it and fail, as Python does
-        print(code, file=sys.stderr)
-        code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0)
+    """Console-script entry point."""
+    app()

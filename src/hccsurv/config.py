@@ -717,6 +717,15 @@ class AdjustConfig(_Section):
         return self
 
 
+class AnalysisConfig(_Section):
+    """``[analysis]``: which analyses must succeed. By default an analysis that cannot be
+    estimated on the data (no events, a constant covariate) is reported as "not estimable" and
+    the run goes on; one named in ``required`` (a key of results.json's ``analyses`` or its
+    prefix: ``"OS"``, ``"OS.cox.multivariable"``, ``"adjust"``) ends the run with exit 6."""
+
+    required: list[str] = []
+
+
 class OutputConfig(_Section):
     """``[output]``: what may leave the machine."""
 
@@ -739,6 +748,7 @@ class StudyConfig(_Section):
     figures: FiguresConfig = FiguresConfig()
     adjust: AdjustConfig | None = None
     output: OutputConfig = OutputConfig()
+    analysis: AnalysisConfig = AnalysisConfig()
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
 

@@ -8,6 +8,7 @@ The tree::
     ├── DataReadError                 a cohort or lesion file cannot be read
     ├── CohortValidationError         patient-level problems found by validation (listed at once)
     ├── ConvergenceError              an iterative fit did not converge and cannot report a result
+    ├── NotEstimableError             an analysis cannot be estimated on these data (run goes on)
     └── OutputError                   the output folder is unusable (user files are never replaced)
 
     HccsurvWarning (UserWarning)      base of every warning hccsurv issues
@@ -90,3 +91,9 @@ class HccsurvWarning(UserWarning):
 
 class StatisticalWarning(HccsurvWarning):
     """A result is valid but needs care: monotone likelihood, sparse cells, PH violation."""
+
+
+class NotEstimableError(HccsurvError):
+    """An analysis cannot be estimated on these data (no events, a constant covariate, an RMST
+    horizon past the last follow-up); the run reports it as "not estimable" with this message as
+    the reason and goes on, unless the analysis is marked required in ``[analysis] required``."""

@@ -161,6 +161,8 @@ def test_format_hr_ci() -> None:
         format_hr_ci(0.5, -0.1, 1.0)
     with pytest.raises(InputError, match="positive ratio"):
         format_hr_ci(0.0, 0.1, 1.0)
+    # the lower limit of an infinite coefficient underflows to 0, as in R
+    assert format_hr_ci(0.5, 0.0, 2.0) == "0.50 (0.00–2.00)"
 
 
 def test_format_percent_and_percent_ci() -> None:

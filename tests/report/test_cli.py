@@ -105,7 +105,7 @@ def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
 
 
 def test_console_entry_point_keeps_exit_codes_and_output(tmp_path: Path) -> None:
-    # main() leaves with os._exit after flushing: run it as its own process
+    # the console-script entry point, run as its own process
     def main(*args: str) -> subprocess.CompletedProcess[str]:
         code = "from hccsurv.cli import main; main()"
         return subprocess.run(

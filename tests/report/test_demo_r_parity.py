@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from conftest import R_DATA_DIR, load_reference
-from hccsurv.analysis.study import StudyAnalysis
+from hccsurv.analysis.results import StudyResults
 
 ROOT = Path(__file__).resolve().parents[2]
 RTOL = 1e-6
@@ -43,13 +43,13 @@ EXPORT = _export_module()
 
 
 @pytest.fixture(scope="module")
-def analysis() -> StudyAnalysis:
-    result: StudyAnalysis = EXPORT.demo_analysis()
+def analysis() -> StudyResults:
+    result: StudyResults = EXPORT.demo_analysis()
     return result
 
 
 @pytest.fixture(scope="module")
-def derived(analysis: StudyAnalysis) -> pd.DataFrame:
+def derived(analysis: StudyResults) -> pd.DataFrame:
     frame: pd.DataFrame = EXPORT.derived_frame(analysis)
     return frame
 
@@ -77,7 +77,7 @@ def test_reference_data_is_what_hccsurv_derives_today(derived: pd.DataFrame) -> 
             assert derived[col].astype(str).tolist() == committed[col].astype(str).tolist(), col
 
 
-def _compare(analysis: StudyAnalysis, ref: dict[str, Any]) -> None:
+def _compare(analysis: StudyResults, ref: dict[str, Any]) -> None:
     assert analysis.baseline is not None and analysis.response is not None
     by_column = {row.variable.column: row for row in analysis.baseline.rows}
     for column, expected in ref["table1"].items():
@@ -152,14 +152,14 @@ def _compare(analysis: StudyAnalysis, ref: dict[str, Any]) -> None:
         _close(outcome.p, ref["adjusted"][name]["p"])
 
 
-def test_demo_study_equals_r(analysis: StudyAnalysis) -> None:
+def test_demo_study_equals_r(analysis: StudyResults) -> None:
     # Rscript validation/r/demo_study.R (R 4.2.2, survival 3.5-3)
     _compare(analysis, load_reference("demo_study"))
 
 
 @pytest.mark.r_live(packages=("MatchIt",))
 def test_demo_study_equals_live_r(
-    analysis: StudyAnalysis, derived: pd.DataFrame, rscript: str, tmp_path: Path
+    analysis: StudyResults, derived: pd.DataFrame, rscript: str, tmp_path: Path
 ) -> None:
     data = tmp_path / "demo_derived.csv"
     derived.to_csv(data, index=False, float_format="%.17g")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jsonschema
@@ -71,6 +73,36 @@ def test_results_json_satisfies_the_contract(demo_run: StudyOutcome) -> None:
     assert "group" in multi_terms
 
 
+def test_every_table_is_in_every_format(demo_run: StudyOutcome) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    ids = [p.stem for p in (demo_run.out_dir / "tables").glob("*.csv")]
+    # the PH checks and the published comparison, once built only for the HTML report
+    assert {"zph_os", "zph_pfs", "published", "cox_os", "survival"} <= set(ids)
+    for table_id in ids:
+        for suffix in ("tex", "md"):
+            assert (demo_run.out_dir / "tables" / f"{table_id}.{suffix}").is_file()
+    text = "\n".join(p.text for p in Document(str(demo_run.out_dir / "tables.docx")).paragraphs)
+    assert "Proportional-hazards check, multivariable model of overall survival" in text
+    assert "The demo cohort against the published results" in text
+    workbook = load_workbook(demo_run.out_dir / "tables.xlsx", read_only=True)
+    assert len(workbook.sheetnames) >= len(ids)
+    workbook.close()
+
+
+def test_the_contract_requires_a_reason_for_a_not_estimable_analysis(
+    demo_run: StudyOutcome,
+) -> None:
+    data = json.loads(json.dumps(demo_run.results))
+    record = data["analyses"][0]
+    record["status"] = "not estimable"
+    with pytest.raises(jsonschema.ValidationError, match="None is not of type 'string'"):
+        jsonschema.validate(data, results_schema())
+    record["reason"] = "no events"
+    jsonschema.validate(data, results_schema())
+
+
 def test_report_has_every_section_and_fetches_nothing(demo_run: StudyOutcome) -> None:
     html = demo_run.report_path.read_text(encoding="utf-8")
     for section in SECTIONS:
@@ -111,8 +143,7 @@ def test_demo_multivariable_models_single_out_the_published_factors(demo_run: St
 def test_rerun_is_identical_apart_from_the_timestamp(
     demo_run: StudyOutcome, tmp_path: Path
 ) -> None:
-    # the fixture drew part of the figures in a forked child; this run draws all of them here
-    again = run_study(None, tmp_path / "again", parallel=False)
+    again = run_study(None, tmp_path / "again")
     first = {p.relative_to(demo_run.out_dir): p.read_bytes() for p in demo_run.files}
     second = {p.relative_to(again.out_dir): p.read_bytes() for p in again.files}
     assert first.keys() == second.keys()
@@ -126,3 +157,35 @@ def test_rerun_is_identical_apart_from_the_timestamp(
     assert p1["options"].pop("out_dir") == str(demo_run.out_dir)
     assert p2["options"].pop("out_dir") == str(tmp_path / "again")
     assert p1 == p2
+
+
+class _Recording:
+    """A Progress that records each step, its total and how far it advanced."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, int | None, int]] = []
+
+    @contextmanager
+    def step(self, text: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+        done = [0]
+
+        def advance(k: int) -> None:
+            done[0] += k
+
+        yield advance
+        self.steps.append((text, total, done[0]))
+
+
+def test_every_step_is_reported_and_counted_steps_reach_their_total(tmp_path: Path) -> None:
+    progress = _Recording()
+    run_study(None, tmp_path / "out", progress=progress)
+    texts = [text for text, _, _ in progress.steps]
+    assert texts[0].startswith("Config") and texts[1].startswith("Cohort")
+    assert texts[-1] == "Report"
+    counted = {text.split(":")[0]: (total, done) for text, total, done in progress.steps if total}
+    # 2 endpoints x (summary + 12 univariate models + multivariable/PH), 5 figures, 2 workbooks
+    # and one entry per table
+    assert counted["Survival"] == (28, 28)
+    assert counted["Figures"] == (5, 5)
+    total, done = counted["Tables"]
+    assert total == done and total > 2 + 7

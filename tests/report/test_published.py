@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hccsurv.report.published import PublishedValue, compare_with_published
+from hccsurv.analysis.published import PublishedValue, compare_with_published
 
 RESULTS = {
     "endpoints": {

@@ -7,20 +7,27 @@
 3. One multivariable model on the selected candidates, complete cases over all of them; its n
    and dropped rows are recorded. With nothing selected there is no multivariable model and
    ``notes`` says so.
+
+A model that cannot be estimated on the data (no events, as R's coxph gives NA coefficients; a
+constant candidate) is left out with its reason in ``not_estimable`` (keyed by the candidate, or
+``multivariable``); such a candidate is not selected. An infinite coefficient (a level without
+events) is estimated, as in R, with its warning.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
 
+from hccsurv.analysis._isolate import attempt
 from hccsurv.analysis.coxph import CoxModel, coxph
 from hccsurv.core._result import Result, jsonable
-from hccsurv.errors import InputError
+from hccsurv.errors import InputError, NotEstimableError
 
 __all__ = ["MODEL_BUILDING_COLUMNS", "ModelBuilding", "build_cox_models"]
 
@@ -56,6 +63,9 @@ class ModelBuilding(Result):
     threshold: float
     multivariable: CoxModel | None
     notes: tuple[str, ...]
+    ties: str = "efron"
+    not_estimable: dict[str, str] = field(default_factory=dict)
+    candidates: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per term level: univariate and multivariable HR, CI and p side by side."""
@@ -155,21 +165,17 @@ def build_cox_models(
     if len(candidates) == 0:
         raise InputError("no candidate variables were given")
     refs = dict(reference or {})
+    events = pd.to_numeric(frame[event_col], errors="coerce")
+    options: dict[str, Any] = {"strata": strata, "ties": ties, "conf_level": conf_level}
     univariate = []
+    not_estimable: dict[str, str] = {}
     for var in candidates:
         ref = {var: refs[var]} if var in refs else None
-        univariate.append(
-            coxph(
-                frame,
-                time_col,
-                event_col,
-                [var],
-                reference=ref,
-                strata=strata,
-                ties=ties,
-                conf_level=conf_level,
-            )
-        )
+        tried = attempt(partial(_fit, frame, time_col, event_col, events, [var], ref, options))
+        if tried.value is None:
+            not_estimable[var] = str(tried.reason)
+        else:
+            univariate.append(tried.value)
     selected = tuple(
         m.covariates[0] for m in univariate if m.term_test(m.covariates[0]).p < threshold
     )
@@ -177,21 +183,21 @@ def build_cox_models(
     multivariable = None
     if selected:
         sel_refs = {k: v for k, v in refs.items() if k in selected}
-        multivariable = coxph(
-            frame,
-            time_col,
-            event_col,
-            list(selected),
-            reference=sel_refs or None,
-            strata=strata,
-            ties=ties,
-            conf_level=conf_level,
+        tried = attempt(
+            lambda: _fit(
+                frame, time_col, event_col, events, list(selected), sel_refs or None, options
+            )
         )
-        notes.append(
-            f"multivariable model on {len(selected)} selected variable(s): n = {multivariable.n} "
-            f"({multivariable.n_events} events), {multivariable.n_dropped} row(s) dropped for "
-            "missing values"
-        )
+        multivariable = tried.value
+        if multivariable is None:
+            not_estimable["multivariable"] = str(tried.reason)
+            notes.append(f"the multivariable model could not be estimated: {tried.reason}")
+        else:
+            notes.append(
+                f"multivariable model on {len(selected)} selected variable(s): "
+                f"n = {multivariable.n} ({multivariable.n_events} events), "
+                f"{multivariable.n_dropped} row(s) dropped for missing values"
+            )
     else:
         notes.append(
             f"no candidate had a univariate term Wald p < {threshold}; "
@@ -204,4 +210,26 @@ def build_cox_models(
         threshold=threshold,
         multivariable=multivariable,
         notes=tuple(notes),
+        ties=ties,
+        not_estimable=not_estimable,
+        candidates=tuple(candidates),
     )
+
+
+def _fit(
+    frame: pd.DataFrame,
+    time_col: str,
+    event_col: str,
+    events: pd.Series,
+    covariates: list[str],
+    reference: Mapping[str, object] | None,
+    options: Mapping[str, Any],
+) -> CoxModel:
+    """One Cox model; no events among its complete cases is R's model of NA coefficients."""
+    complete = frame[covariates].notna().all(axis=1) & frame[time_col].notna()
+    if not (events[complete] > 0).any():
+        raise NotEstimableError(
+            f"no events among the {int(complete.sum())} patients with complete data: a Cox "
+            "model needs at least one (R's coxph gives NA coefficients)"
+        )
+    return coxph(frame, time_col, event_col, covariates, reference=reference, **options)

@@ -5,6 +5,10 @@ For each curve: n, events, median with its CI (R ``quantile.survfit`` on the ``c
 and the restricted mean survival time up to ``tau`` (survRM2 definitions). Between groups: the
 log-rank test (R ``survdiff``), RMST difference and ratio, and the landmark survival difference.
 Median follow-up by reverse Kaplan-Meier (Schemper & Smith 1996).
+
+The curves always exist; a comparison that cannot be estimated on the data (no events: R's
+survdiff gives p = NA) is ``None`` with its reason in ``not_estimable`` (keys ``logrank``,
+``rmst``, ``landmark``), and the rest of the summary is unaffected.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from hccsurv.analysis._isolate import attempt
 from hccsurv.core._result import Result
 from hccsurv.core.followup import FollowUp, median_followup
 from hccsurv.core.km import KaplanMeier, KaplanMeierGroups, kaplan_meier, kaplan_meier_groups
 from hccsurv.core.landmark import LandmarkDifference, landmark_difference
 from hccsurv.core.logrank import LogRank, logrank
 from hccsurv.core.rmst import Rmst, RmstComparison, rmst, rmst_compare
+from hccsurv.errors import NotEstimableError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,12 +69,13 @@ class EndpointSummary(Result):
     conf_level: float
     overall: CurveSummary
     groups: tuple[CurveSummary, ...]
-    logrank: LogRank
+    logrank: LogRank | None
     rmst_comparison: RmstComparison | None
     landmark_differences: tuple[LandmarkDifference, ...]
     km_groups: KaplanMeierGroups
     km_overall: KaplanMeier
     notes: tuple[str, ...]
+    not_estimable: dict[str, str]
 
     @property
     def group_labels(self) -> tuple[str, ...]:
@@ -192,10 +199,16 @@ def summarize_endpoint(
     masks = {lab: g == lab for lab in order}
     # the two-group comparison carries each group's RMST: computed once, reused per curve
     comparison: RmstComparison | None = None
-    if tau is not None and len(order) == 2 and all(t[m].max() >= tau for m in masks.values()):
-        comparison = rmst_compare(t, e, g, tau, order=order, conf_level=conf_level)
+    not_estimable: dict[str, str] = {}
     notes: list[str] = []
+    if tau is not None and len(order) == 2 and all(t[m].max() >= tau for m in masks.values()):
+        tried = attempt(lambda: _rmst_compare(t, e, g, tau, order, conf_level))
+        comparison = tried.value
+        notes.extend(tried.warnings)
+        if tried.reason is not None:
+            not_estimable["rmst"] = tried.reason
     groups: list[CurveSummary] = []
+    short: list[str | None] = []
     for lab in order:
         mask = masks[lab]
         cs, note = _curve_summary(
@@ -210,19 +223,31 @@ def summarize_endpoint(
             known_rmst=None if comparison is None else comparison.groups[lab],
         )
         groups.append(cs)
-        if note:
-            notes.append(note)
+        short.append(note)
     overall, note = _curve_summary(
         overall_label, km_all, t, e, landmarks, tau, conf_type, conf_level
     )
-    if note:
-        notes.append(note)
-    lr = logrank(t, e, g, order=order)
+    short.append(note)
+    beyond = [n for n in short if n]  # curves followed for less than the horizon
+    notes.extend(beyond)
+    if beyond and "rmst" not in not_estimable:
+        not_estimable["rmst"] = "; ".join(beyond)
+    lr = attempt(lambda: _logrank(t, e, g, order))
+    notes.extend(lr.warnings)
+    if lr.reason is not None:
+        not_estimable["logrank"] = lr.reason
     differences: tuple[LandmarkDifference, ...] = ()
     if len(order) == 2:
-        differences = tuple(
-            landmark_difference(t, e, g, lm, order=order, conf_level=conf_level) for lm in landmarks
+        diffs = attempt(
+            lambda: tuple(
+                landmark_difference(t, e, g, lm, order=order, conf_level=conf_level)
+                for lm in landmarks
+            )
         )
+        differences = diffs.value or ()
+        notes.extend(diffs.warnings)
+        if diffs.reason is not None:
+            not_estimable["landmark"] = diffs.reason
     return EndpointSummary(
         endpoint=endpoint,
         label=label or endpoint,
@@ -231,10 +256,35 @@ def summarize_endpoint(
         conf_level=conf_level,
         overall=overall,
         groups=tuple(groups),
-        logrank=lr,
+        logrank=lr.value,
         rmst_comparison=comparison,
         landmark_differences=differences,
         km_groups=kmg,
         km_overall=km_all,
         notes=tuple(notes),
+        not_estimable=not_estimable,
     )
+
+
+def _logrank(t: np.ndarray, e: np.ndarray, g: np.ndarray, order: tuple[str, ...]) -> LogRank:
+    if not np.any(e > 0):
+        raise NotEstimableError(
+            "no events: the log-rank test needs at least one (R survdiff gives p = NA)"
+        )
+    return logrank(t, e, g, order=order)
+
+
+def _rmst_compare(
+    t: np.ndarray,
+    e: np.ndarray,
+    g: np.ndarray,
+    tau: float,
+    order: tuple[str, ...],
+    conf_level: float,
+) -> RmstComparison:
+    if not np.any((e > 0) & (t <= tau)):
+        raise NotEstimableError(
+            f"no events up to tau = {tau:g}: both RMSTs equal tau with zero variance, so their "
+            "difference has no confidence interval or test"
+        )
+    return rmst_compare(t, e, g, tau, order=order, conf_level=conf_level)

@@ -107,6 +107,10 @@ class FormatOptions:
 DEFAULT_OPTIONS = FormatOptions()
 
 
+NOT_ESTIMABLE = "not estimable"
+"""What a table cell shows for an analysis that could not be estimated on the data."""
+
+
 def _decimal(x: float) -> Decimal:
     """The shortest decimal representation of ``x`` (``repr``), as a Decimal."""
     return Decimal(repr(float(x)))
@@ -237,10 +241,12 @@ def format_hr_ci(
 ) -> str:
     """A hazard (or odds) ratio with its CI at ``options.hr_decimals``: ``"0.40 (0.20–0.83)"``.
 
-    Ratios must be positive; a non-positive finite value raises :class:`InputError`.
+    Ratios must be positive (:class:`InputError`), except a lower limit of 0: that of an
+    infinite coefficient (a level without events), which R prints as 0 too.
     """
     for name, value in (("hr", hr), ("lower", lower), ("upper", upper)):
-        if value is not None and math.isfinite(value) and value <= 0:
+        floor_ok = name == "lower" and value == 0
+        if value is not None and math.isfinite(value) and value <= 0 and not floor_ok:
             raise InputError(f"format_hr_ci: {name} = {value!r} is not a positive ratio")
     return format_ci(hr, lower, upper, options.hr_decimals, options=options)
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
-
-from hccsurv.analysis.study import StudyAnalysis
+from hccsurv.analysis.results import StudyResults
 from hccsurv.clinical.response import ReaderAgreement
 from hccsurv.config import StudyConfig
-from hccsurv.present.format import FormatOptions, format_n_pct, format_number
 from hccsurv.present.report_html import (
     Block,
     Figure,
@@ -21,15 +18,12 @@ from hccsurv.present.report_html import (
     Section,
     Warnings,
 )
-from hccsurv.present.table import Column, Row, Table
-from hccsurv.present.tables.zph import zph_table
+from hccsurv.present.study_tables import StudyTables
 from hccsurv.report.figures import SavedFigure
 from hccsurv.report.provenance import software_versions
-from hccsurv.report.published import Comparison
-from hccsurv.report.tables import StudyTables
 
 
-def _flow(analysis: StudyAnalysis, config: StudyConfig) -> FlowDiagram:
+def _flow(analysis: StudyResults, config: StudyConfig) -> FlowDiagram:
     flow = analysis.cohort.flow
     names = config.groups.display_names
     return FlowDiagram(
@@ -45,98 +39,38 @@ def _flow(analysis: StudyAnalysis, config: StudyConfig) -> FlowDiagram:
     )
 
 
-def _analysis_columns(config: StudyConfig) -> list[str]:
-    """Columns the analyses use as variables (event dates are not 'missing' when empty)."""
-    cols = [b.column for b in config.baseline] + [c.column for c in config.cox.candidates]
-    if config.adjust is not None:
-        cols += list(config.adjust.covariates)
-    return list(dict.fromkeys(cols))
-
-
-def _missing_table(analysis: StudyAnalysis, config: StudyConfig) -> Table | None:
-    counts = analysis.cohort.flow.missing
-    missing = {c: counts[c] for c in _analysis_columns(config) if counts.get(c)}
-    if not missing:
-        return None
-    n = analysis.cohort.flow.analysed
-    return Table(
-        id="missing",
-        title="Missing values among the patients analysed",
-        columns=(Column("column", "Variable", "left"), Column("n", "Missing, n (%)")),
-        rows=tuple(Row((k, format_n_pct(v, n))) for k, v in missing.items()),
-        data=pd.DataFrame({"column": list(missing), "missing": list(missing.values())}),
-    )
-
-
 def _figure(fig: SavedFigure) -> Figure:
     return Figure(png=fig.png, caption=fig.caption, alt=fig.alt)
 
 
-def _published_table(comparisons: Sequence[Comparison], options: FormatOptions) -> Table:
-    def text(x: float | None, exact: bool) -> str:
-        if x is None:
-            return options.not_applicable
-        if exact:  # counts: 66, not 66.0
-            return format_number(x, 0, options=options)
-        return format_number(x, 3 if abs(x) < 1 else 1, options=options)
-
-    verdict = {True: "yes", False: "NO", None: "shown only"}
-    tol = {
-        "exact": "exact",
-        "relative-15%": "within 15 %",
-        "absolute-0.1": "within 0.1",
-        "shown": "–",
-    }
-    rows = tuple(
-        Row(
-            (
-                c.quantity,
-                text(c.published, c.tolerance == "exact"),
-                text(c.observed, c.tolerance == "exact"),
-                tol[c.tolerance],
-                verdict[c.within],
-            )
-        )
-        for c in comparisons
-    )
-    return Table(
-        id="published",
-        title="Appendix. The demo cohort against the published results",
-        columns=(
-            Column("quantity", "Quantity", "left"),
-            Column("published", "Published"),
-            Column("demo", "Demo cohort"),
-            Column("tolerance", "Calibration target"),
-            Column("within", "Met"),
-        ),
-        rows=rows,
-        footnotes=(
-            "The study's patient data were not published; the demo cohort is simulated to "
-            "reproduce its design and margins. Published values from the template study.",
-        ),
-        data=pd.DataFrame([c.__dict__ for c in comparisons]),
+def _not_estimable(results: StudyResults, *prefixes: str) -> tuple[str, ...]:
+    """The not-estimable analyses whose key starts with one of ``prefixes``, with the reason."""
+    return tuple(
+        f"Not estimable: {r.title} ({r.reason})."
+        for r in results.not_estimable
+        if any(r.key == p or r.key.startswith(p + ".") for p in prefixes)
     )
 
 
 def build_document(
-    analysis: StudyAnalysis,
-    config: StudyConfig,
+    analysis: StudyResults,
     tables: StudyTables,
     figures: Sequence[SavedFigure],
     methods: Sequence[str],
-    options: FormatOptions,
-    published: Sequence[Comparison] | None,
 ) -> ReportDocument:
-    """The report: methods, patient flow, Table 1, response, survival, Cox, appendix."""
+    """The report: methods, patient flow, Table 1, response, survival, Cox, adjustment, appendix.
+
+    An analysis that could not be estimated is named, with its reason, in its section.
+    """
+    config = analysis.config
     by_name = {f.name: f for f in figures}
     labels = config.cox_labels
     sections: list[Section] = [
         Section("methods", "Statistical methods", tuple(Paragraph(p) for p in methods)),
     ]
     flow_blocks: list[Block] = [_flow(analysis, config)]
-    missing = _missing_table(analysis, config)
-    if missing is not None:
-        flow_blocks.append(missing)
+    if tables.missing is not None:
+        flow_blocks.append(tables.missing)
     if analysis.cohort.warnings:
         flow_blocks.append(Warnings(tuple(analysis.cohort.warnings)))
     sections.append(Section("flow", "Patient flow", tuple(flow_blocks)))
@@ -144,6 +78,20 @@ def build_document(
         notes = tuple(analysis.baseline.notes)
         sections.append(
             Section("baseline", "Baseline characteristics", (tables.baseline, Warnings(notes)))
+        )
+    elif config.baseline:
+        sections.append(
+            Section(
+                "baseline",
+                "Baseline characteristics",
+                (Warnings(_not_estimable(analysis, "baseline")),),
+            )
+        )
+    if config.response is not None and analysis.response is None:
+        sections.append(
+            Section(
+                "response", "Tumour response", (Warnings(_not_estimable(analysis, "response")),)
+            )
         )
     if tables.response is not None and analysis.response is not None:
         blocks: list[Block] = [tables.response]
@@ -156,39 +104,34 @@ def build_document(
     survival_blocks: list[Block] = [tables.survival]
     for ep in analysis.endpoints:
         survival_blocks.append(_figure(by_name[f"km_{ep.name.lower()}"]))
-        if ep.notes:
-            survival_blocks.append(Warnings(ep.notes))
+        pieces = (f"{ep.name}.{p}" for p in ("km", "logrank", "landmark", "rmst"))
+        notes = (*ep.notes, *_not_estimable(analysis, *pieces))
+        if notes:
+            survival_blocks.append(Warnings(notes))
     sections.append(Section("survival", "Survival", tuple(survival_blocks)))
     cox_sections = []
     cox_by_id = {t.id: t for t in tables.cox}
+    zph_by_id = {t.id: t for t in tables.zph}
     for ep in analysis.endpoints:
         if ep.models is None:
             continue
-        blocks = [
-            cox_by_id[f"cox_{ep.name.lower()}"],
-            _figure(by_name[f"forest_{ep.name.lower()}"]),
-        ]
+        blocks = [cox_by_id[f"cox_{ep.name.lower()}"]]
+        if f"forest_{ep.name.lower()}" in by_name:
+            blocks.append(_figure(by_name[f"forest_{ep.name.lower()}"]))
         warnings = sorted(
             {w for m in (*ep.models.univariate, ep.models.multivariable) if m for w in m.warnings}
         )
-        if ep.zph_multivariable is not None:
-            blocks.append(
-                zph_table(
-                    ep.zph_multivariable,
-                    endpoint_label=ep.label,
-                    variable_labels=labels,
-                    options=options,
-                    table_id=f"zph_{ep.name.lower()}",
-                )
-            )
+        warnings += _not_estimable(analysis, f"{ep.name}.cox", f"{ep.name}.zph")
+        zph = zph_by_id.get(f"zph_{ep.name.lower()}")
+        if zph is not None:
+            blocks.append(zph)
+        if ep.ph_violated:
             names = {**labels, "GLOBAL": "the model as a whole (global test)"}
-            violated = [names.get(r.term, r.term) for r in ep.zph_multivariable.rows if r.p < 0.05]
-            if violated:
-                warnings.append(
-                    "Proportional hazards may not hold (cox.zph p < 0.05) for: "
-                    + "; ".join(violated)
-                    + ". Consider a time-varying effect, stratification or a landmark analysis."
-                )
+            warnings.append(
+                "Proportional hazards may not hold (cox.zph p < 0.05) for: "
+                + "; ".join(names.get(t, t) for t in ep.ph_violated)
+                + ". Consider a time-varying effect, stratification or a landmark analysis."
+            )
         blocks.append(Warnings(tuple(warnings)))
         cox_sections.append(Section(f"cox-{ep.name.lower()}", ep.label, tuple(blocks)))
     if cox_sections:
@@ -204,17 +147,25 @@ def build_document(
                     tables.balance,
                     _figure(by_name["love"]),
                     tables.adjusted,
-                    Warnings(tuple(adj.warnings)),
+                    Warnings((*adj.warnings, *_not_estimable(analysis, "adjust"))),
                 ),
             )
         )
-    if published is not None:
+    elif config.adjust is not None:
         sections.append(
             Section(
-                "appendix",
-                "Appendix: demo cohort vs published results",
-                (_published_table(published, options),),
+                "adjusted",
+                "Confounding adjustment (propensity score)",
+                (Warnings(_not_estimable(analysis, "adjust")),),
             )
+        )
+    for name in analysis.more:  # further analyses registered in STUDY_STEPS, in their order
+        title = next((r.title for r in analysis.analyses if r.key == name), name)
+        blocks = [*tables.more.get(name, ()), Warnings(_not_estimable(analysis, name))]
+        sections.append(Section(name, title, tuple(blocks)))
+    if tables.published is not None:
+        sections.append(
+            Section("appendix", "Appendix: demo cohort vs published results", (tables.published,))
         )
     versions = software_versions()
     footer = (

@@ -1,12 +1,15 @@
-"""``hccsurv run``: config -> cohort -> analyses -> tables, figures, report, results.json.
+"""``hccsurv run``: config -> cohort -> analyses -> views -> files, in one process, top to bottom.
+
+:func:`run_study` loads the config and the cohort, runs the analyses of
+:data:`hccsurv.analysis.study.STUDY_STEPS` into one frozen
+:class:`~hccsurv.analysis.results.StudyResults`, builds the views (tables, figures, methods,
+report; pure functions of the results) and writes them. Each step is reported to a
+:class:`~hccsurv.report.progress.Progress` (the terminal, the web app, or nothing).
 
 The output folder is checked before any work and untouched until everything is written: outputs
 go to a unique hidden staging folder beside it, which is moved into place at the end and removed
 on any failure (:mod:`hccsurv.report.output`), so a config, validation, analysis or rendering
 error never leaves a half-written report behind.
-Figures are drawn as soon as the outcome analyses exist, partly in a forked child process
-(:mod:`hccsurv.report.workers`), while this process runs the response engine and writes the
-tables and the records (results.json, provenance, methods, flow, derived cohort).
 
 Files written into the output folder::
 
@@ -14,8 +17,8 @@ Files written into the output folder::
     tables.docx        every table, editable (Word)
     tables.xlsx        every table, formatted, plus the raw numbers
     tables/*.csv|.tex|.md   each table's raw numbers (CSV), LaTeX (booktabs) and Markdown
-    figures/*.png|.pdf Kaplan-Meier and forest plots
-    results.json       every number (contract: hccsurv/report/results.schema.json)
+    figures/*.png|.pdf Kaplan-Meier, forest and balance plots
+    results.json       every number: StudyResults.to_dict() (contract: results.schema.json)
     provenance.json    input hashes, config, software versions, time
     .hccsurv-output    lists every file hccsurv wrote: a re-run replaces only such a folder
     cohort_derived.csv the analysed cohort with derived variables (ids only if asked)
@@ -28,29 +31,30 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from hccsurv.analysis.study import StudyAnalysis, analyze_outcomes, analyze_study
+from hccsurv.analysis.results import StudyResults
+from hccsurv.analysis.study import STUDY_STEPS, Recorder, required_keys_problems, study_results
 from hccsurv.config import StudyConfig, load_config
 from hccsurv.data.cohort import Cohort, load_cohort
-from hccsurv.present.format import format_hr_ci, format_median_ci, format_p
+from hccsurv.errors import ConfigError
+from hccsurv.present.format import NOT_ESTIMABLE, format_hr_ci, format_median_ci, format_p
+from hccsurv.present.methods import methods_paragraphs
 from hccsurv.present.render.csv import write_csv
+from hccsurv.present.render.docx import write_docx
 from hccsurv.present.render.latex import table_to_latex
 from hccsurv.present.render.markdown import table_to_markdown
+from hccsurv.present.render.xlsx import write_xlsx
 from hccsurv.present.report_html import render_report
+from hccsurv.present.study_figures import study_figures
+from hccsurv.present.study_tables import StudyTables, build_tables, format_options
 from hccsurv.report.document import build_document
-from hccsurv.report.figures import collect_figures, plan_figures, render_figure
-from hccsurv.report.methods_text import methods_paragraphs
+from hccsurv.report.figures import write_figures
 from hccsurv.report.output import OutputTarget
-from hccsurv.report.progress import Progress, Silent
-from hccsurv.report.provenance import build_provenance
-from hccsurv.report.published import TEMPLATE_STUDY, compare_with_published
-from hccsurv.report.results import build_results
-from hccsurv.report.tables import build_tables, format_options
-from hccsurv.report.workers import share_jobs
+from hccsurv.report.progress import Advance, Progress, Silent
+from hccsurv.report.provenance import build_provenance, software_versions
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,8 @@ class EndpointLine:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What the terminal shows at the end of a run."""
+    """What the terminal shows at the end of a run; ``not_estimable`` holds an (analysis, reason)
+    pair for each analysis that could not be estimated."""
 
     title: str
     n_read: int
@@ -73,12 +78,14 @@ class RunSummary:
     n_analysed: int
     group_labels: tuple[str, ...]
     endpoint_rows: tuple[EndpointLine, ...]
+    not_estimable: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class StudyOutcome:
-    """A finished run: results.json content, where the files are, and the summary."""
+    """A finished run: its results, results.json's content, where the files are, the summary."""
 
+    study: StudyResults
     results: dict[str, Any]
     out_dir: Path
     report_path: Path
@@ -91,11 +98,11 @@ def demo_config_path() -> Path:
     return Path(str(resources.files("hccsurv.demo").joinpath("study.toml")))
 
 
-def _summary(analysis: StudyAnalysis, config: StudyConfig) -> RunSummary:
-    flow = analysis.cohort.flow
-    group_col = analysis.cohort.group_column
+def _summary(results: StudyResults) -> RunSummary:
+    flow = results.cohort.flow
+    group_col = results.cohort.group_column
     lines = []
-    for ep in analysis.endpoints:
+    for ep in results.endpoints:
         medians = tuple(
             format_median_ci(g.median, g.median_lower, g.median_upper, 1) for g in ep.summary.groups
         )
@@ -107,14 +114,17 @@ def _summary(analysis: StudyAnalysis, config: StudyConfig) -> RunSummary:
             if len(rows) == 1:
                 r = rows.iloc[0]
                 hr = format_hr_ci(r["hr"], r["hr_lower"], r["hr_upper"])
-        lines.append(EndpointLine(ep.label, medians, format_p(ep.summary.logrank.p), hr))
+        lr = ep.summary.logrank
+        p = NOT_ESTIMABLE if lr is None else format_p(lr.p)
+        lines.append(EndpointLine(ep.label, medians, p, hr))
     return RunSummary(
-        title=config.study.title,
+        title=results.config.study.title,
         n_read=flow.read,
         n_excluded=flow.n_excluded,
         n_analysed=flow.analysed,
-        group_labels=analysis.cohort.groups,
+        group_labels=results.cohort.groups,
         endpoint_rows=tuple(lines),
+        not_estimable=tuple((r.title, str(r.reason)) for r in results.not_estimable),
     )
 
 
@@ -161,6 +171,20 @@ def _write_records(
     derived.to_csv(staging / "cohort_derived.csv", index=False)
 
 
+def _write_tables(tables: StudyTables, staging: Path, title: str, advance: Advance) -> None:
+    """Every table in every format: Word, Excel (``advance(1)`` after each), and per table CSV,
+    LaTeX and Markdown (``advance(1)`` after each table)."""
+    write_docx(tables.all(), staging / "tables.docx", title=title)
+    advance(1)
+    write_xlsx(tables.all(), staging / "tables.xlsx")
+    advance(1)
+    for table in tables.all():
+        write_csv(table, staging / "tables" / f"{table.id}.csv")
+        (staging / "tables" / f"{table.id}.tex").write_text(table_to_latex(table), "utf-8")
+        (staging / "tables" / f"{table.id}.md").write_text(table_to_markdown(table), "utf-8")
+        advance(1)
+
+
 def _is_demo(config_path: Path) -> bool:
     return config_path.resolve() == demo_config_path().resolve()
 
@@ -170,87 +194,74 @@ def run_study(
     out_dir: Path,
     *,
     exclude_invalid: bool = False,
-    reporter: Progress | None = None,
-    parallel: bool = True,
+    progress: Progress | None = None,
     command_line: Mapping[str, object] | None = None,
 ) -> StudyOutcome:
     """Run the study described by ``config_path`` (default: the bundled demo) into ``out_dir``.
 
-    With ``parallel`` (the default) a forked child draws part of the figures while this process
-    writes the tables (Linux with two or more CPUs; see :mod:`hccsurv.report.workers`). The files
-    are the same either way. ``command_line`` holds the command-line options of the run, recorded in
-    provenance.json (the CLI passes every one; by default the arguments of this call).
+    An analysis that cannot be estimated on the data is reported as "not estimable" and the run
+    goes on; invalid input, an output folder that cannot be used, or a failed analysis named in
+    ``[analysis] required`` raise the matching :class:`~hccsurv.errors.HccsurvError`.
+    ``command_line`` holds the command-line options of the run, recorded in provenance.json (the
+    CLI passes every one; by default the arguments of this call).
     """
-    rep: Progress = reporter if reporter is not None else Silent()
+    show = progress if progress is not None else Silent()
     target = OutputTarget.check(out_dir)  # before any work: a refused --out costs nothing
     path = config_path if config_path is not None else demo_config_path()
-    with rep.step(f"Config {path.name}"):
+    if command_line is None:
+        command_line = {
+            "command": "hccsurv.report.pipeline.run_study",
+            "config_path": None if config_path is None else str(config_path),
+            "out_dir": str(out_dir),
+            "exclude_invalid": exclude_invalid,
+        }
+
+    # 1. config and data
+    with show.step(f"Config {path.name}"):
         config = load_config(path)
-    with rep.step(f"Cohort {config.data_path.name}: read, validate, derive"):
+        problems = required_keys_problems(config)
+        if problems:
+            raise ConfigError("Invalid study config", problems)
+    with show.step(f"Cohort {config.data_path.name}: read, validate, derive"):
         cohort = load_cohort(config, exclude_invalid=exclude_invalid)
-    with rep.step("Analyses: Kaplan-Meier, log-rank, Cox, adjustment"):
-        outcomes = analyze_outcomes(cohort, config)
 
+    # 2. analyses, one step each, into one StudyResults
+    log = Recorder(config.analysis.required)
+    values: dict[str, Any] = {}
+    for step in STUDY_STEPS:
+        with show.step(step.title, step.items(config)) as advance:
+            values[step.field] = step.run(cohort, config, log, advance)
+    results = study_results(cohort, config, values, log, compare_published=_is_demo(path))
+
+    # 3. views: pure functions of the results
     options = format_options(config)
-    # The figures need only the outcome analyses: a forked child starts drawing them now (the
-    # largest first) while this process runs the response engine and Table 1 and writes the
-    # tables, then takes the figures the child has not started.
-    jobs = plan_figures(outcomes, cohort.group_column, config, options)
-    largest_first = sorted(jobs, key=lambda j: -j.cost)
-    with target.stage() as staging:
-        folder = staging / "figures"
-        folder.mkdir()
-        (staging / "tables").mkdir()
-        with share_jobs(
-            [partial(render_figure, j, folder, config) for j in largest_first], parallel=parallel
-        ) as shared:
-            with rep.step("Analyses: Table 1, tumour response"):
-                analysis = analyze_study(cohort, config, outcomes)
-                results = build_results(analysis, config)
-                comparisons = (
-                    compare_with_published(results, TEMPLATE_STUDY) if _is_demo(path) else None
-                )
-                if comparisons is not None:
-                    results["published_comparison"] = [c.__dict__ for c in comparisons]
-                methods = methods_paragraphs(analysis, config)
-                results["methods"] = list(methods)
-            with rep.step("Tables: Word, Excel, CSV, LaTeX, Markdown"):
-                # python-docx and openpyxl load here, while the child draws (it never needs them)
-                from hccsurv.present.render.docx import write_docx
-                from hccsurv.present.render.xlsx import write_xlsx
+    tables = build_tables(results, options)
+    figures = study_figures(results, options)
+    methods = methods_paragraphs(results, software_versions())
+    results_json = results.to_dict()
 
-                tables = build_tables(analysis, config, options)
-                write_docx(tables.all(), staging / "tables.docx", title=config.study.title)
-                write_xlsx(tables.all(), staging / "tables.xlsx")
-                for table in tables.all():
-                    write_csv(table, staging / "tables" / f"{table.id}.csv")
-                    tex, md = table_to_latex(table), table_to_markdown(table)
-                    (staging / "tables" / f"{table.id}.tex").write_text(tex, "utf-8")
-                    (staging / "tables" / f"{table.id}.md").write_text(md, "utf-8")
-            with rep.step("Records: results.json, provenance.json, methods, patient flow"):
-                if command_line is None:
-                    command_line = {
-                        "command": "hccsurv.report.pipeline.run_study",
-                        "config_path": None if config_path is None else str(config_path),
-                        "out_dir": str(out_dir),
-                        "exclude_invalid": exclude_invalid,
-                    }
-                _write_records(staging, path, config, cohort, results, methods, command_line)
-            with rep.step("Figures: Kaplan-Meier, forest and balance plots"):
-                shared.finish()
-        figures = collect_figures(jobs, folder, config)
-        with rep.step("Report"):
-            document = build_document(
-                analysis, config, tables, figures, methods, options, comparisons
-            )
+    # 4. files, staged and moved into place at the end
+    with target.stage() as staging:
+        (staging / "figures").mkdir()
+        (staging / "tables").mkdir()
+        n_tables = 2 + len(tables.all())
+        with show.step("Tables: Word, Excel, CSV, LaTeX, Markdown", n_tables) as advance:
+            _write_tables(tables, staging, config.study.title, advance)
+        with show.step("Figures: Kaplan-Meier, forest and balance plots", len(figures)) as advance:
+            saved = write_figures(figures, staging / "figures", config, advance)
+        with show.step("Records: results.json, provenance.json, methods, patient flow"):
+            _write_records(staging, path, config, cohort, results_json, methods, command_line)
+        with show.step("Report"):
+            document = build_document(results, tables, saved, methods)
             (staging / "report.html").write_text(render_report(document), encoding="utf-8")
 
     out_dir = target.path
     files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
     return StudyOutcome(
-        results=results,
+        study=results,
+        results=results_json,
         out_dir=out_dir,
         report_path=out_dir / "report.html",
         files=files,
-        summary=_summary(analysis, config),
+        summary=_summary(results),
     )

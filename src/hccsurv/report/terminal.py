@@ -14,7 +14,7 @@ e-mail or a paper notebook.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -41,24 +41,6 @@ SUMMARY_WIDTH = 80
 
 def _ignore(k: int) -> None:
     del k
-
-
-def not_estimable_table(pairs: Sequence[tuple[str, str]]) -> Table:
-    """The analyses that could not be estimated, one row each: analysis, reason (wrapped)."""
-    table = Table(
-        title="Not estimable (shown as such in the report)",
-        title_justify="left",
-        title_style="bold yellow",
-        show_header=False,
-        box=None,
-        pad_edge=False,
-        expand=False,
-    )
-    table.add_column("analysis", no_wrap=False, max_width=30, style="yellow")
-    table.add_column("reason", no_wrap=False)
-    for analysis, reason in pairs:
-        table.add_row(analysis, reason)
-    return table
 
 
 class TerminalReporter:
@@ -133,12 +115,11 @@ class TerminalReporter:
         for row in s.endpoint_rows:
             table.add_row(row.endpoint, *row.medians, row.logrank_p, row.multivariable_hr)
         self.console.print(table, width=width)
-        # The analysis layer adds the analyses that could not be estimated to the summary (as
-        # (analysis, reason) pairs); a summary without that field has none to show.
-        not_estimable: Sequence[tuple[str, str]] = getattr(s, "not_estimable", ())
-        if not_estimable:
+        if s.not_estimable:
             self.console.print()
-            self.console.print(not_estimable_table(not_estimable), width=width)
+            self.console.print("[bold yellow]Not estimable[/] (shown as such in the report)")
+            for analysis, reason in s.not_estimable:
+                self.console.print(f"[yellow]{analysis}[/]: {reason}", highlight=False, width=width)
         self.console.print(
             f"Report: [bold]{outcome.report_path}[/]", highlight=False, width=width, soft_wrap=True
         )

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hccsurv.analysis._isolate import attempt
 from hccsurv.analysis.adjust.balance import BalanceResult, CovariateBalance, covariate_balance
 from hccsurv.analysis.adjust.evalue import EValue, evalue_hr
 from hccsurv.analysis.adjust.matching import MatchingResult, match_nearest
@@ -63,6 +65,7 @@ class AdjustedAnalysis(Result):
     n_total: int
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
+    not_estimable: dict[str, str] = field(default_factory=dict)
 
     @property
     def flow(self) -> dict[str, int]:
@@ -88,10 +91,9 @@ class AdjustedAnalysis(Result):
         """One row per endpoint (columns of ``outcomes.OUTCOME_COLUMNS``)."""
         from hccsurv.analysis.adjust.outcomes import OUTCOME_COLUMNS
 
-        frames = [o.to_frame() for o in self.outcomes.values()]
-        if not frames:
-            return pd.DataFrame(columns=list(OUTCOME_COLUMNS))
-        return pd.concat(frames, ignore_index=True)
+        # from records, not concat: an endpoint whose E-value or RMST is None has all-NA columns
+        rows = [r for o in self.outcomes.values() for r in o.to_frame().to_dict(orient="records")]
+        return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary without patient identifiers (results.json key ``"adjusted"``)."""
@@ -109,6 +111,7 @@ class AdjustedAnalysis(Result):
             "outcomes": {k: v.to_dict() for k, v in self.outcomes.items()},
             "notes": list(self.notes),
             "warnings": list(self.warnings),
+            "not_estimable": dict(self.not_estimable),
         }
 
 
@@ -267,19 +270,27 @@ def adjust_study(
         caught.append(_imbalance_warning(balance, o.doubly_robust, labels or {}))
     covariates = ps.design.to_frame().reset_index(drop=True) if o.doubly_robust else None
     outcomes: dict[str, AdjustedOutcome] = {}
+    not_estimable: dict[str, str] = {}
     for endpoint, (time_col, event_col) in time_cols.items():
-        outcomes[endpoint] = adjusted_outcome(
-            used[time_col].to_numpy(dtype=float),
-            used[event_col].to_numpy(dtype=float),
-            ps.treated,
-            weights,
-            cluster,
-            labels=(ref, trt),
-            endpoint=endpoint,
-            cluster_kind=cluster_kind,
-            covariates=covariates,
-            rmst_tau=rmst_tau,
+        tried = attempt(
+            partial(
+                adjusted_outcome,
+                used[time_col].to_numpy(dtype=float),
+                used[event_col].to_numpy(dtype=float),
+                ps.treated,
+                weights,
+                cluster,
+                labels=(ref, trt),
+                endpoint=endpoint,
+                cluster_kind=cluster_kind,
+                covariates=covariates,
+                rmst_tau=rmst_tau,
+            )
         )
+        if tried.value is None:  # e.g. no events in the adjusted sample: this endpoint only
+            not_estimable[endpoint] = str(tried.reason)
+            continue
+        outcomes[endpoint] = tried.value
         caught.extend(f"{endpoint}: {m}" for m in outcomes[endpoint].warnings)
     notes.append(
         "Hazard ratios: Cox model with "
@@ -302,4 +313,5 @@ def adjust_study(
         n_total=len(frame),
         notes=tuple(notes),
         warnings=tuple(caught),
+        not_estimable=not_estimable,
     )

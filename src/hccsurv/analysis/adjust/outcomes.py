@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hccsurv.analysis._isolate import attempt
 from hccsurv.analysis.adjust.evalue import EValue, evalue_hr
 from hccsurv.analysis.coxph import CoxModel, coxph
 from hccsurv.core._result import Result, jsonable
@@ -196,7 +197,7 @@ class AdjustedOutcome(Result):
     score_chisq: float | None
     score_p: float | None
     medians: dict[str, tuple[float | None, float | None, float | None]]
-    rmst: RmstDifference
+    rmst: RmstDifference | None
     evalue: EValue
     warnings: tuple[str, ...]
     km: KaplanMeierGroups = field(repr=False)
@@ -215,11 +216,11 @@ class AdjustedOutcome(Result):
             "score_p": self.score_p,
             "median_reference": self.medians[ref][0],
             "median_treated": self.medians[trt][0],
-            "rmst_tau": self.rmst.tau,
-            "rmst_difference": self.rmst.difference,
-            "rmst_difference_lower": self.rmst.difference_lower,
-            "rmst_difference_upper": self.rmst.difference_upper,
-            "rmst_difference_p": self.rmst.difference_p,
+            "rmst_tau": None if self.rmst is None else self.rmst.tau,
+            "rmst_difference": None if self.rmst is None else self.rmst.difference,
+            "rmst_difference_lower": None if self.rmst is None else self.rmst.difference_lower,
+            "rmst_difference_upper": None if self.rmst is None else self.rmst.difference_upper,
+            "rmst_difference_p": None if self.rmst is None else self.rmst.difference_p,
             "evalue": self.evalue.evalue,
             "evalue_ci": self.evalue.evalue_ci,
         }
@@ -246,7 +247,7 @@ class AdjustedOutcome(Result):
             "medians": {
                 k: {"median": v[0], "lower": v[1], "upper": v[2]} for k, v in self.medians.items()
             },
-            "rmst": self.rmst.to_dict(),
+            "rmst": None if self.rmst is None else self.rmst.to_dict(),
             "evalue": self.evalue.to_dict(),
             "warnings": list(self.warnings),
         }
@@ -343,9 +344,22 @@ def adjusted_outcome(
     }
     ut, ue, ug = used["_time"].to_numpy(), used["_event"].to_numpy(), used["treated"].to_numpy() > 0
     tau = float(min(ut[ug].max(), ut[~ug].max())) if rmst_tau is None else float(rmst_tau)
-    rm = weighted_rmst(
-        ut, ue, ug, used["_w"].to_numpy(), used["_cluster"].to_numpy(), tau, conf_level=conf_level
+    # a horizon past one group's follow-up leaves the RMST (only) not estimable, as survRM2
+    tried = attempt(
+        lambda: weighted_rmst(
+            ut,
+            ue,
+            ug,
+            used["_w"].to_numpy(),
+            used["_cluster"].to_numpy(),
+            tau,
+            conf_level=conf_level,
+        )
     )
+    rm = tried.value
+    notes: tuple[str, ...] = model.warnings + tried.warnings
+    if tried.reason is not None:
+        notes = (*notes, f"RMST difference not estimable: {tried.reason}")
     score = model.fit.robust_score_test
     ev = evalue_hr(
         float(row["hr"]),
@@ -373,7 +387,7 @@ def adjusted_outcome(
         medians=medians,
         rmst=rm,
         evalue=ev,
-        warnings=model.warnings,
+        warnings=tuple(notes),
         km=km,
         cox=model,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hccsurv.analysis.adjust import AdjustedAnalysis
 from hccsurv.present.format import (
     DEFAULT_OPTIONS,
+    NOT_ESTIMABLE,
     FormatOptions,
     format_ci,
     format_hr_ci,
@@ -27,6 +28,7 @@ def adjusted_outcomes_table(
     ref, trt = adjusted.labels
     method = "matched" if adjusted.method == "matching" else "weighted"
     rows = []
+    footnotes: list[str] = []
     for name, o in adjusted.outcomes.items():
         med = {label: o.medians[label] for label in (ref, trt)}
         rows.append(
@@ -39,7 +41,9 @@ def adjusted_outcomes_table(
                     format_p(o.p, options=options),
                     format_median_ci(*med[ref], 1, options=options),
                     format_median_ci(*med[trt], 1, options=options),
-                    format_ci(
+                    NOT_ESTIMABLE
+                    if o.rmst is None
+                    else format_ci(
                         o.rmst.difference,
                         o.rmst.difference_lower,
                         o.rmst.difference_upper,
@@ -51,8 +55,12 @@ def adjusted_outcomes_table(
                 )
             )
         )
+    for name, reason in adjusted.not_estimable.items():
+        label = endpoint_labels.get(name, name)
+        rows.append(Row((label, *[NOT_ESTIMABLE] * 8)))
+        footnotes.append(f"{label}: not estimable ({reason}).")
     first = next(iter(adjusted.outcomes.values()), None)
-    tau = "" if first is None else f" to {first.rmst.tau:g}"
+    tau = "" if first is None or first.rmst is None else f" to {first.rmst.tau:g}"
     cluster = "" if first is None else f", clustered on {first.cluster}"
     return Table(
         id=table_id,
@@ -75,6 +83,7 @@ def adjusted_outcomes_table(
             "E-value: the minimum strength of association (risk-ratio scale) an unmeasured "
             "confounder would need with both group and outcome to explain the hazard ratio away "
             "(VanderWeele & Ding 2017); in brackets, for the confidence limit closest to 1.",
+            *footnotes,
         ),
         data=adjusted.to_frame(),
     )

@@ -15,7 +15,13 @@ from typing import Any
 import pandas as pd
 
 from hccsurv.analysis.models import ModelBuilding
-from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_hr_ci, format_p
+from hccsurv.present.format import (
+    DEFAULT_OPTIONS,
+    NOT_ESTIMABLE,
+    FormatOptions,
+    format_hr_ci,
+    format_p,
+)
 from hccsurv.present.table import Column, HeaderGroup, Row, Table
 
 
@@ -44,8 +50,9 @@ def cox_table(
         Column("multi_hr", "HR (95% CI)"),
         Column("multi_p", "p"),
     )
-    rows: list[Row] = []
+    by_variable: dict[str, list[Row]] = {}
     for variable, part in frame.groupby("variable", sort=False):
+        rows = by_variable.setdefault(str(variable), [])
         name = labels.get(str(variable), str(variable))
         first = part.iloc[0]
         selected = bool(first["selected"])
@@ -106,11 +113,17 @@ def cox_table(
                     indent=1,
                 )
             )
+    for variable in models.not_estimable:
+        if variable != "multivariable":
+            name = labels.get(variable, variable)
+            by_variable[variable] = [Row((name, NOT_ESTIMABLE, "", na, na))]
+    order = models.candidates or tuple(by_variable)  # candidate order, estimable or not
+    rows = [row for v in order for row in by_variable.get(v, [])]
     uni_n = sorted({(int(m.n), int(m.n_events)) for m in models.univariate})
-    uni_text = "; ".join(f"n = {n} ({e} events)" for n, e in uni_n)
+    uni_text = "; ".join(f"n = {n} ({e} events)" for n, e in uni_n) or "none could be estimated"
     footnotes = [
         "HR, hazard ratio; CI, confidence interval; Ref., reference level. Cox proportional "
-        f"hazards regression, {models.univariate[0].ties.capitalize()} method for tied times; "
+        f"hazards regression, {models.ties.capitalize()} method for tied times; "
         "p from the Wald test; CI = exp(coef ± z·se).",
         f"Univariate models: {uni_text}. Variables with a univariate p < {models.threshold:g} "
         f"({models.selection_p}) entered the multivariable model.",
@@ -125,8 +138,17 @@ def cox_table(
             "For factors with more than one contrast, the p on the label row is the term's "
             "Wald test."
         )
+    elif "multivariable" in models.not_estimable:
+        footnotes.append(
+            f"Multivariable model not estimable: {models.not_estimable['multivariable']}."
+        )
     else:
         footnotes.append("No variable met the selection threshold; no multivariable model.")
+    by_reason: dict[str, list[str]] = {}
+    for v, reason in models.not_estimable.items():
+        if v != "multivariable":
+            by_reason.setdefault(reason, []).append(labels.get(v, v))
+    footnotes += [f"Not estimable: {', '.join(v)} ({r})." for r, v in by_reason.items()]
     return Table(
         id=table_id,
         title=title or f"Factors associated with {endpoint_label.lower()}",

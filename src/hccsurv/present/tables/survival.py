@@ -14,6 +14,7 @@ import pandas as pd
 from hccsurv.analysis.survival import CurveSummary, EndpointSummary
 from hccsurv.present.format import (
     DEFAULT_OPTIONS,
+    NOT_ESTIMABLE,
     FormatOptions,
     format_ci,
     format_median_ci,
@@ -100,12 +101,18 @@ def survival_summary_table(
         for i, curve in enumerate(ep.groups):
             rows.append(
                 Row(
-                    cells(curve, format_p(ep.logrank.p, options=options) if i == 0 else ""),
+                    cells(curve, _logrank_p(ep, options) if i == 0 else ""),
                     indent=1,
                 )
             )
         rows.append(Row(cells(ep.overall, ""), indent=1))
-        frames.append(ep.to_frame().assign(logrank_chisq=ep.logrank.chisq, logrank_p=ep.logrank.p))
+        lr = ep.logrank
+        frames.append(
+            ep.to_frame().assign(
+                logrank_chisq=None if lr is None else lr.chisq,
+                logrank_p=None if lr is None else lr.p,
+            )
+        )
     conf = _CONF_TYPE_TEXT.get(first.conf_type, first.conf_type)
     footnotes = [
         f"Kaplan-Meier estimates; {level} confidence intervals on the {conf}. "
@@ -128,3 +135,7 @@ def survival_summary_table(
         footnotes=tuple(footnotes),
         data=data,
     )
+
+
+def _logrank_p(ep: EndpointSummary, options: FormatOptions) -> str:
+    return NOT_ESTIMABLE if ep.logrank is None else format_p(ep.logrank.p, options=options)

@@ -1,15 +1,18 @@
-"""The methods paragraph, written from what was actually run.
+"""The methods paragraph: a view of :class:`~hccsurv.analysis.results.StudyResults`.
 
-Every sentence is built from the result objects (the tests Table 1 chose, the CI transform of the
-Kaplan-Meier estimates, the ties method and selection rule of the Cox models, the response rules),
-never from defaults, so the text cannot claim a method that was not used.
+Every sentence is built from the results (the tests Table 1 chose, the CI transform of the
+Kaplan-Meier estimates, the ties method and selection rule of the Cox models, the response rules,
+the propensity-score model, matching or weighting and the adjusted outcome models), never from
+defaults, so the text cannot claim a method that was not used; an analysis that could not be
+estimated is named with its reason.
 """
 
 from __future__ import annotations
 
-from hccsurv.analysis.study import EndpointAnalysis, StudyAnalysis
+from collections.abc import Mapping
+
+from hccsurv.analysis.results import EndpointAnalysis, StudyResults
 from hccsurv.config import StudyConfig
-from hccsurv.report.provenance import software_versions
 
 _CONF_TYPE = {
     "log": "log",
@@ -26,7 +29,7 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _population(analysis: StudyAnalysis, config: StudyConfig) -> str:
+def _population(analysis: StudyResults, config: StudyConfig) -> str:
     flow = analysis.cohort.flow
     names = config.groups.display_names
     groups = _join([f"{names.get(g, g)} (n = {n})" for g, n in flow.analysed_by_group.items()])
@@ -65,7 +68,7 @@ def _endpoints(config: StudyConfig, unit: str) -> str:
     return " ".join(sentences)
 
 
-def _baseline(analysis: StudyAnalysis) -> str | None:
+def _baseline(analysis: StudyResults) -> str | None:
     if analysis.baseline is None:
         return None
     used = analysis.baseline.tests_used()
@@ -78,7 +81,7 @@ def _baseline(analysis: StudyAnalysis) -> str | None:
     )
 
 
-def _response(analysis: StudyAnalysis) -> str | None:
+def _response(analysis: StudyResults) -> str | None:
     r = analysis.response
     if r is None:
         return None
@@ -128,7 +131,7 @@ def _cox(endpoints: tuple[EndpointAnalysis, ...]) -> str | None:
     if not built:
         return None
     m = built[0]
-    ties = m.univariate[0].ties
+    ties = m.ties
     text = (
         "Factors associated with each endpoint were examined by Cox proportional-hazards "
         f"regression ({ties.capitalize()} method for tied event times). Each candidate factor "
@@ -145,8 +148,61 @@ def _cox(endpoints: tuple[EndpointAnalysis, ...]) -> str | None:
     return text
 
 
-def _software() -> str:
-    v = software_versions()
+def _adjustment(results: StudyResults) -> str | None:
+    a = results.adjusted
+    if a is None:
+        return None
+    names = results.config.variable_labels
+    covariates = _join([names.get(c, c) for c in a.covariates])
+    ref, trt = a.labels
+    text = (
+        "To account for confounding, a propensity score (the probability of belonging to the "
+        f"{trt} group rather than the {ref} group) was estimated by logistic regression on "
+        f"{covariates}. "
+    )
+    if a.matching is not None:
+        m = a.matching
+        caliper = (
+            "without a caliper"
+            if m.caliper_width is None
+            else f"within a caliper of {m.caliper:g} standard deviations of its logit"
+        )
+        text += (
+            f"Patients were matched 1:{m.ratio} by nearest-neighbour matching on the logit of the "
+            f"score {caliper}, {'with' if m.replace else 'without'} replacement. "
+        )
+    elif a.weighting is not None:
+        text += (
+            f"Patients were weighted by {a.weighting.weight_type} weights for the {a.estimand}. "
+        )
+    text += (
+        f"Balance was assessed with standardized mean differences (|SMD| < "
+        f"{a.balance.threshold:g} taken as balanced). In the adjusted sample, hazard ratios "
+        "came from Cox models with robust "
+        "(sandwich) variances, medians from weighted Kaplan-Meier curves"
+        + (
+            ", the RMST difference from the weighted curves"
+            if results.config.study.rmst_horizon
+            else ""
+        )
+        + ", and the E-value measured the robustness to unmeasured confounding."
+    )
+    return text
+
+
+def _not_estimable(results: StudyResults) -> str | None:
+    missing = results.not_estimable
+    if not missing:
+        return None
+    by_reason: dict[str, list[str]] = {}
+    for r in missing:
+        by_reason.setdefault(str(r.reason), []).append(r.title)
+    items = "; ".join(f"{_join(titles)} ({reason})" for reason, titles in by_reason.items())
+    return f"The following analyses could not be estimated on these data: {items}."
+
+
+def _software(versions: Mapping[str, str]) -> str:
+    v = versions
     return (
         f"All analyses used hccsurv {v['hccsurv']} (Python {v['python']}, numpy {v['numpy']}, "
         f"scipy {v['scipy']}), whose estimators reproduce the R survival package (checked "
@@ -155,16 +211,23 @@ def _software() -> str:
     )
 
 
-def methods_paragraphs(analysis: StudyAnalysis, config: StudyConfig) -> tuple[str, ...]:
-    """The methods section, one paragraph per topic, ready to paste into a manuscript."""
-    unit = analysis.cohort.time_unit
+def methods_paragraphs(results: StudyResults, versions: Mapping[str, str]) -> tuple[str, ...]:
+    """The methods section, one paragraph per topic, ready to paste into a manuscript.
+
+    ``versions`` are the software versions to cite (``hccsurv``, ``python``, ``numpy``,
+    ``scipy``), as ``hccsurv.report.provenance.software_versions`` gives them.
+    """
+    config = results.config
+    unit = results.cohort.time_unit
     parts = [
-        _population(analysis, config),
+        _population(results, config),
         _endpoints(config, unit),
-        _baseline(analysis),
-        _response(analysis),
-        _survival(analysis.endpoints, config),
-        _cox(analysis.endpoints),
-        _software(),
+        _baseline(results),
+        _response(results),
+        _survival(results.endpoints, config),
+        _cox(results.endpoints),
+        _adjustment(results),
+        _not_estimable(results),
+        _software(versions),
     ]
     return tuple(p for p in parts if p)

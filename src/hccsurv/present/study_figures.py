@@ -1,0 +1,153 @@
+"""Every figure of a study, in report order: pure views of
+:class:`~hccsurv.analysis.results.StudyResults`.
+
+A Kaplan-Meier figure per endpoint, a forest plot per endpoint with Cox models, and the Love plot
+of the propensity-score adjustment. :func:`study_figures` lists them, not yet drawn: ``draw()``
+builds the matplotlib figure (the report layer saves it). A new figure is one more entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from hccsurv.analysis.adjust.balance import BalanceResult
+from hccsurv.analysis.results import EndpointAnalysis, StudyResults
+from hccsurv.analysis.survival import EndpointSummary
+from hccsurv.config import StudyConfig
+from hccsurv.present.figures.forest import plot_forest
+from hccsurv.present.figures.km import plot_km
+from hccsurv.present.figures.love import plot_love
+from hccsurv.present.figures.style import FigureStyle
+from hccsurv.present.format import FormatOptions, format_hr_ci
+
+
+@dataclass(frozen=True)
+class FigureView:
+    """One figure of the study: its file name, caption, alt text, and how to draw it."""
+
+    name: str
+    caption: str
+    alt: str
+    draw: Callable[[], Figure]
+
+
+def figure_style(config: StudyConfig, height_mm: float | None = None) -> FigureStyle:
+    """The figure style of the config's ``[figures]`` section."""
+    f = config.figures
+    return FigureStyle(
+        palette=tuple(f.palette),
+        width_mm=f.width_mm,
+        height_mm=height_mm if height_mm is not None else f.height_mm,
+        dpi=f.dpi,
+        percent=f.y_percent,
+        font_size=8.0,
+        small_font_size=7.0,
+    )
+
+
+def _group_hr_text(ep: EndpointAnalysis, group_column: str, options: FormatOptions) -> str | None:
+    if ep.models is None:
+        return None
+    for model in ep.models.univariate:
+        if model.covariates == (group_column,):
+            rows = model.to_frame()
+            if len(rows) != 1:
+                return None
+            r = rows.iloc[0]
+            hr = format_hr_ci(r["hr"], r["hr_lower"], r["hr_upper"], options=options)
+            return f"HR {r['level']} vs {r['reference']}: {hr}"
+    return None
+
+
+def _draw_km(
+    s: EndpointSummary, hr_text: str | None, config: StudyConfig, options: FormatOptions
+) -> Figure:
+    return plot_km(
+        s.km_groups,
+        style=figure_style(config),
+        logrank=s.logrank,
+        hr_text=hr_text,
+        time_unit=s.time_unit,
+        risk_table=config.figures.risk_table,
+        show_ci=config.figures.show_ci,
+        landmarks=tuple(config.study.landmarks),
+        break_every=config.figures.time_break,
+        legend_medians=True,
+        format_options=options,
+    ).figure
+
+
+def _draw_forest(
+    frames: dict[str, pd.DataFrame], config: StudyConfig, options: FormatOptions
+) -> Figure:
+    return plot_forest(
+        frames, labels=config.cox_labels, style=figure_style(config), format_options=options
+    ).figure
+
+
+def _draw_love(balance: BalanceResult, config: StudyConfig) -> Figure:
+    return plot_love(
+        balance, variable_labels=config.variable_labels, style=figure_style(config)
+    ).figure
+
+
+def study_figures(results: StudyResults, options: FormatOptions) -> tuple[FigureView, ...]:
+    """The figures of the study in report order, not yet drawn."""
+    config = results.config
+    group_column = results.cohort.group_column
+    views: list[FigureView] = []
+    for i, ep in enumerate(results.endpoints, start=1):
+        s = ep.summary
+        views.append(
+            FigureView(
+                name=f"km_{ep.name.lower()}",
+                caption=(
+                    f"Figure {i}. Kaplan-Meier curves of {ep.label.lower()} by group, with "
+                    f"{round(s.conf_level * 100)}% confidence bands ({s.conf_type} transform), "
+                    "dotted lines at each group's median and the number at risk below."
+                ),
+                alt=f"Kaplan-Meier curves of {ep.label}",
+                draw=partial(
+                    _draw_km, s, _group_hr_text(ep, group_column, options), config, options
+                ),
+            )
+        )
+    for ep in results.endpoints:
+        models = ep.models
+        if models is None or not models.univariate:
+            continue
+        frames = {
+            "Univariate": pd.concat([m.to_frame() for m in models.univariate], ignore_index=True)
+        }
+        if models.multivariable is not None:
+            frames["Multivariable"] = models.multivariable.to_frame()
+        views.append(
+            FigureView(
+                name=f"forest_{ep.name.lower()}",
+                caption=(
+                    f"Hazard ratios for {ep.label.lower()}: univariate and multivariable Cox "
+                    "models (log scale; reference levels marked Ref.)."
+                ),
+                alt=f"Forest plot of hazard ratios for {ep.label}",
+                draw=partial(_draw_forest, frames, config, options),
+            )
+        )
+    if results.adjusted is not None:
+        views.append(
+            FigureView(
+                name="love",
+                caption=(
+                    "Love plot: absolute standardized mean differences of the covariates before "
+                    "and after propensity-score adjustment; the dashed line marks "
+                    f"{results.adjusted.balance.threshold:g}."
+                ),
+                alt="Love plot of covariate balance",
+                draw=partial(_draw_love, results.adjusted.balance, config),
+            )
+        )
+    return tuple(views)
