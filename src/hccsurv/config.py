@@ -27,6 +27,7 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     encoding = "utf-8"
     decimal = "."                  # "," for decimal commas (1,5)
     date_format = "%Y-%m-%d"       # force one strptime format for every date column
+    header_row = 1                 # CSV/XLSX: file row of the column names (title rows above)
 
     [groups]
     column = "group"
@@ -217,6 +218,7 @@ class ReadOptions(_Section):
     encoding: str | None = None
     decimal: Literal[".", ","] | None = None
     date_format: str | None = None
+    header_row: Annotated[int, Field(ge=1, le=1000)] | None = None
 
 
 class StudySection(_Section):

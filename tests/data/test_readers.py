@@ -200,10 +200,76 @@ def test_csv_trailing_empty_rows_skipped(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_bytes(b"patient_id,age,afp\r\nP1,61,3\r\n,,\r\nP2,70,4\r\n,,\r\n , ,NA\r\n,,\r\n")
     frame = read_table(path)
-    # the inner empty row stays (file row numbers of later patients must not shift)
-    assert frame["patient_id"].tolist()[::2] == ["P1", "P2"]
-    assert len(frame) == 3
-    assert frame["age"].tolist()[::2] == [61, 70]
+    # every row without a value goes; the others keep their file row (header = row 1)
+    assert frame["patient_id"].tolist() == ["P1", "P2"]
+    assert frame["age"].tolist() == [61, 70]
+    assert frame.attrs["file_rows"] == [2, 4]
+
+
+def test_csv_title_row_needs_header_row(tmp_path: Path) -> None:
+    text = "Cohort export 2024\n\npatient_id,age\nP1,61\n\nP2,70\n"
+    path = _write(tmp_path / "c.csv", text)
+    frame = read_table(path, header_row=3)
+    assert list(frame.columns) == ["patient_id", "age"]
+    assert frame["age"].tolist() == [61, 70]
+    assert frame.attrs["file_rows"] == [4, 6]
+    with pytest.raises(DataReadError, match="header_row = 9 but the file has 6 line"):
+        read_table(path, header_row=9)
+
+
+def test_xlsx_header_row_below_a_merged_title(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Identity", None, "Labs"])
+    sheet.merge_cells("A1:B1")
+    sheet.append(["patient_id", "age", "bilirubin"])
+    sheet.append(["P1", 61, 1.2])
+    sheet.append([None, None, None])
+    sheet.append(["P2", 70, 0.8])
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    frame = read_table(path, header_row=2)
+    assert list(frame.columns) == ["patient_id", "age", "bilirubin"]
+    assert frame["bilirubin"].tolist() == [1.2, 0.8]
+    assert frame.attrs["file_rows"] == [3, 5]
+    assert frame.attrs["sheets"] == ["Sheet"]
+
+
+def test_xlsx_formula_without_saved_value_recorded(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["patient_id", "age", "bmi"])
+    sheet.append(["P1", 61, "=B2/3"])  # openpyxl saves formulas without computing them
+    sheet.append(["P2", 70, 24.5])
+    sheet.append([None, None, "=B3/3"])  # a row of formulas only is kept to be reported
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    frame = read_table(path)
+    assert frame.attrs["formula_cells"] == [(2, "bmi", "C2"), (4, "bmi", "C4")]
+    assert frame.attrs["file_rows"] == [2, 3, 4]
+    assert frame["bmi"].isna().tolist() == [True, False, True]
+
+
+def test_stats_file_value_and_variable_labels(tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    frame = pd.DataFrame({"patient_id": ["P1", "P2"], "sex": [1.0, 2.0], "age": [61.0, 70.0]})
+    for suffix in (".sav", ".dta"):
+        path = tmp_path / f"c{suffix}"
+        write = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+        write(
+            frame,
+            str(path),
+            column_labels={"patient_id": "Patient", "sex": "Sex", "age": "Age, years"},
+            variable_value_labels={"sex": {1: "Male", 2: "Female"}},
+        )
+        read = read_table(path)
+        assert read["sex"].tolist() == [1, 2]  # the codes stay: the config refers to them
+        assert read.attrs["value_labels"] == {"sex": {"1": "Male", "2": "Female"}}
+        assert read.attrs["variable_labels"] == {
+            "patient_id": "Patient",
+            "sex": "Sex",
+            "age": "Age, years",
+        }
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])

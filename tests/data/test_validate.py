@@ -9,7 +9,7 @@ import pytest
 from hccsurv.data.cohort import load_cohort
 from hccsurv.errors import CohortValidationError, Problem
 
-from ._cohorts import base_frame, make_config
+from ._cohorts import base_frame, eight_patients, make_config
 
 
 def _problems(column: str, row: int, value: Any, **config: Any) -> list[Problem]:
@@ -138,10 +138,11 @@ def test_rule_message(rule: str, change: tuple[str, int, object], message: str) 
 def test_duplicate_id_flags_both_rows() -> None:
     problems = _problems("patient_id", 1, "P1")
     expected = (
-        "patient P1, column 'patient_id', value 'P1': this id is on 2 rows; give each patient "
-        "one row with a unique id"
+        "patient P1, column 'patient_id', value 'P1': this id is on file rows 2, 3; give each "
+        "patient one row with a unique id"
     )
-    assert [(p.rule, str(p)) for p in problems] == [("duplicate_id", expected)] * 2
+    # one line for the id, naming both file rows (header = row 1)
+    assert [(p.rule, str(p)) for p in problems] == [("duplicate_id", expected)]
 
 
 def test_progression_after_death() -> None:
@@ -200,19 +201,19 @@ def test_ready_endpoint_codes_checked() -> None:
 
 
 def test_exclude_invalid_records_reasons() -> None:
-    frame = base_frame()
+    frame = eight_patients()
     frame.loc[0, "age"] = 120
     frame.loc[2, "group"] = "Other"
     frame.loc[2, "ecog"] = 9
     cohort = load_cohort(make_config(), data=frame, exclude_invalid=True)
-    assert list(cohort.frame["patient_id"]) == ["P2", "P4"]
+    assert list(cohort.frame["patient_id"]) == ["P2", "P4", "P5", "P6", "P7", "P8"]
     flow = cohort.flow
-    assert (flow.read, flow.n_excluded, flow.analysed) == (4, 2, 2)
+    assert (flow.read, flow.n_excluded, flow.analysed) == (8, 2, 6)
     assert [(e.reason, e.count, e.patients) for e in flow.excluded] == [
         ("unknown group", 1, ("P3",)),
         ("age out of range", 1, ("P1",)),
     ]
-    assert flow.analysed_by_group == {"First-line": 1, "Post-ate-beva": 1}
+    assert flow.analysed_by_group == {"First-line": 3, "Post-ate-beva": 3}
 
 
 def test_column_level_problem_raises_even_when_excluding() -> None:

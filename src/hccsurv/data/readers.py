@@ -9,12 +9,21 @@ The format comes from the file's suffix:
   whose every non-empty cell is a number becomes numeric, anything else stays text; codes with
   a leading zero (``007``) stay text.
 - ``.xlsx`` ``.xlsm``: ``openpyxl``; ``sheet`` is a name or a 0-based index (default: the first).
+  The saved (cached) value of a formula cell is read; a formula without a saved value (a file
+  written by a program that does not compute formulas) is recorded in
+  ``attrs["formula_cells"]`` so validation can name the cell.
 - ``.parquet`` ``.pq``: ``pyarrow``.
 - ``.sas7bdat`` ``.xpt`` ``.sav`` ``.zsav`` ``.dta``: ``pyreadstat`` (install the optional extra
-  ``hccsurv[stats-files]``).
+  ``hccsurv[stats-files]``). The codes are kept as read (the config refers to them); SPSS/Stata
+  value labels (``1 = "Male"``) and variable labels go to ``attrs["value_labels"]`` and
+  ``attrs["variable_labels"]``, which ``hccsurv init`` offers as display names.
 
-Column names are stripped of surrounding spaces. In CSV files, empty cells and the markers
-``NA`` ``N/A`` ``n/a`` ``na`` ``NaN`` ``nan`` ``NULL`` ``null`` ``.`` are missing values.
+The header is the first non-empty row unless ``header_row`` (1-based file row, as Excel numbers
+rows) says otherwise: rows above it (a title, a merged group header) are skipped. Rows with no
+value at all are skipped wherever they are; ``attrs["file_rows"]`` keeps the 1-based file row of
+each data row, so messages quote the row a user sees in the file. Column names are stripped of
+surrounding spaces. In every format, empty cells and the markers ``NA`` ``N/A`` ``n/a`` ``na``
+``NaN`` ``nan`` ``NULL`` ``null`` ``.`` are missing values.
 """
 
 from __future__ import annotations
@@ -127,19 +136,38 @@ def _type_columns(frame: pd.DataFrame, decimal: str | None, delimiter: str) -> p
     return pd.DataFrame(out, index=frame.index)
 
 
+def _header_line(text: str, header_row: int | None, path: Path) -> int:
+    """0-based line of the header: ``header_row - 1``, else the first non-blank line."""
+    lines = text.splitlines()
+    if header_row is not None:
+        if header_row > len(lines):
+            raise DataReadError(
+                f"Cannot read {path}: study.read.header_row = {header_row} but the file has "
+                f"{len(lines)} line(s)"
+            )
+        return header_row - 1
+    return next((i for i, ln in enumerate(lines) if ln.strip()), 0)
+
+
 def _read_csv(
-    path: Path, delimiter: str | None, encoding: str | None, decimal: str | None
+    path: Path,
+    delimiter: str | None,
+    encoding: str | None,
+    decimal: str | None,
+    header_row: int | None,
 ) -> pd.DataFrame:
     raw = path.read_bytes()
     text, _ = _decode(raw, path, encoding)
-    delim = delimiter if delimiter is not None else _sniff_delimiter(text, path)
+    first = _header_line(text, header_row, path)
+    body = "\n".join(text.splitlines()[first:]) if first else text
+    delim = delimiter if delimiter is not None else _sniff_delimiter(body, path)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(body),
             sep=delim,
             dtype=str,
             keep_default_na=False,
-            skip_blank_lines=True,
+            skip_blank_lines=False,
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataReadError(
@@ -147,64 +175,126 @@ def _read_csv(
             "row has the same number of fields (quote cells that contain the delimiter)"
         ) from None
     typed = _type_columns(frame, decimal, delim)
-    # Excel pads exports with rows of bare delimiters (",,,,"); only trailing ones are dropped
-    # so the file row numbers quoted in messages stay right for every patient row
-    filled = np.flatnonzero(typed.notna().any(axis=1).to_numpy())
-    return typed.iloc[: filled[-1] + 1 if filled.size else 0]
+    # data row i sits on file row first + 2 + i (1-based, header on first + 1)
+    typed.attrs["file_rows"] = [first + 2 + i for i in range(len(typed))]
+    return typed
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
+def _drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows without any value (blank lines, Excel's ``,,,,``) go; the file rows of the rest stay.
+
+    A row whose only content is formulas without a saved value stays, to be reported.
+    """
+    rows = frame.attrs["file_rows"]
+    formula_rows = {r for r, _, _ in frame.attrs.get("formula_cells", [])}
+    keep = frame.notna().any(axis=1).to_numpy() | np.isin(rows, list(formula_rows))
+    out = frame.loc[keep]
+    out.attrs["file_rows"] = [r for r, k in zip(rows, keep, strict=True) if k]
+    return out
+
+
+def _sheet_name(path: Path, names: list[str], sheet: str | int | None) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int):
+        if sheet >= len(names):
+            raise DataReadError(
+                f"Cannot read {path}: sheet index {sheet} does not exist; the workbook has "
+                f"{len(names)} sheet(s): {', '.join(names)} (index 0 is the first)"
+            )
+        return names[sheet]
+    if sheet not in names:
+        raise DataReadError(
+            f"Cannot read {path}: no sheet named {sheet!r}; sheets: {', '.join(names)}"
+        )
+    return sheet
+
+
+def _sheet_rows(
+    path: Path, sheet: str | int | None, data_only: bool
+) -> tuple[list[Any], list[str], str]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:
         raise DataReadError(f"Cannot open {path} as an XLSX workbook: {exc}") from None
     try:
         names: list[str] = list(book.sheetnames)
-        if sheet is None:
-            name = names[0]
-        elif isinstance(sheet, int):
-            if sheet >= len(names):
-                raise DataReadError(
-                    f"Cannot read {path}: sheet index {sheet} does not exist; the workbook has "
-                    f"{len(names)} sheet(s): {', '.join(names)} (index 0 is the first)"
-                )
-            name = names[sheet]
-        else:
-            if sheet not in names:
-                raise DataReadError(
-                    f"Cannot read {path}: no sheet named {sheet!r}; sheets: {', '.join(names)}"
-                )
-            name = sheet
+        name = _sheet_name(path, names, sheet)
+        # read-only iteration starts at row 1 and yields empty rows, so list index = row - 1
         rows = list(book[name].iter_rows(values_only=True))
     finally:
         book.close()
-    rows = [r for r in rows if any(c is not None and str(c).strip() != "" for c in r)]
-    if not rows:
-        raise DataReadError(f"Cannot read {path}: sheet {name!r} is empty")
-    header = [str(c).strip() if c is not None else "" for c in rows[0]]
+    return rows, names, name
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _read_xlsx(path: Path, sheet: str | int | None, header_row: int | None) -> pd.DataFrame:
+    rows, names, name = _sheet_rows(path, sheet, data_only=True)
+    if header_row is not None:
+        if header_row > len(rows):
+            raise DataReadError(
+                f"Cannot read {path}: study.read.header_row = {header_row} but sheet {name!r} "
+                f"has {len(rows)} row(s)"
+            )
+        first = header_row - 1
+    else:
+        first = next((i for i, r in enumerate(rows) if not all(_blank(c) for c in r)), -1)
+        if first < 0:
+            raise DataReadError(f"Cannot read {path}: sheet {name!r} is empty")
+    header = [str(c).strip() if c is not None else "" for c in rows[first]]
     keep = [i for i, h in enumerate(header) if h != ""]
-    data = [[r[i] if i < len(r) else None for i in keep] for r in rows[1:]]
-    frame = pd.DataFrame(data, columns=[header[i] for i in keep])
+    data = [[r[i] if i < len(r) else None for i in keep] for r in rows[first + 1 :]]
+    frame = pd.DataFrame(data, columns=[header[i] for i in keep], dtype=object)
+    # A formula whose value was never saved (a file written by a script, not by Excel) reads
+    # as an empty cell; the second pass sees the formulas so validation can name those cells.
+    formulas: list[tuple[int, str, str]] = []
+    if any(v is None for r in data for v in r):
+        raw_rows, _, _ = _sheet_rows(path, name, data_only=False)
+        for offset, raw in enumerate(raw_rows[first + 1 :]):
+            for j, i in enumerate(keep):
+                cell = raw[i] if i < len(raw) else None
+                if isinstance(cell, str) and cell.startswith("=") and data[offset][j] is None:
+                    row = first + 2 + offset
+                    formulas.append((row, header[i], f"{_column_letter(i)}{row}"))
     for col in frame.columns:
-        series = frame[col]
-        filled = series.dropna()
-        is_text = filled.map(lambda v: isinstance(v, str))
-        if is_text.any():
-            series = series.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
-            # the same missing tokens as CSV, so "NA" typed into a cell is missing here too
-            series = series.mask(series.isin(_MISSING), None)
-            text = series[series.map(lambda v: isinstance(v, str))].astype(str)
-            # numbers stored as text cells (Excel's green triangle) are typed like the CSV
-            # path; leading zeros keep the column text, as there (ids, codes)
-            if text.str.fullmatch(_NUMBER).all() and not text.str.match(_LEADING_ZERO).any():
-                frame[col] = pd.to_numeric(series)
-            else:
-                frame[col] = series
-        elif filled.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all():
-            frame[col] = pd.to_numeric(series)
+        frame[col] = _type_cells(frame[col])
+    frame.attrs["file_rows"] = [first + 2 + i for i in range(len(frame))]
+    frame.attrs["sheets"] = names
+    frame.attrs["formula_cells"] = formulas
     return frame
+
+
+def _type_cells(series: pd.Series) -> pd.Series:
+    """One XLSX column typed like the CSV path (text numbers, missing tokens, leading zeros)."""
+    filled = series.dropna()
+    is_text = filled.map(lambda v: isinstance(v, str))
+    if is_text.any():
+        series = series.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
+        # the same missing tokens as CSV, so "NA" typed into a cell is missing here too
+        series = series.mask(series.isin(_MISSING), None)
+        text = series[series.map(lambda v: isinstance(v, str))].astype(str)
+        # numbers stored as text cells (Excel's green triangle) are typed like the CSV
+        # path; leading zeros keep the column text, as there (ids, codes)
+        if text.str.fullmatch(_NUMBER).all() and not text.str.match(_LEADING_ZERO).any():
+            return pd.to_numeric(series)
+        return series
+    if filled.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all():
+        return pd.to_numeric(series)
+    return series
 
 
 def _read_stats(path: Path) -> pd.DataFrame:
@@ -217,10 +307,30 @@ def _read_stats(path: Path) -> pd.DataFrame:
         ) from None
     reader = getattr(pyreadstat, _STATS_READERS[path.suffix.lower()])
     try:
-        frame, _meta = reader(str(path))
+        frame, meta = reader(str(path))
     except Exception as exc:
         raise DataReadError(f"Cannot read {path}: {exc}") from None
-    return pd.DataFrame(frame)
+    out = pd.DataFrame(frame)
+    # value labels keyed by the code as the cohort shows it (1.0 -> "1"), so they match the
+    # text the config uses for groups and levels
+    value_labels = {
+        str(col): {_code_text(code): str(label) for code, label in labels.items()}
+        for col, labels in (getattr(meta, "variable_value_labels", None) or {}).items()
+    }
+    variable_labels = {
+        str(col): str(label)
+        for col, label in (getattr(meta, "column_names_to_labels", None) or {}).items()
+        if label
+    }
+    out.attrs["value_labels"] = value_labels
+    out.attrs["variable_labels"] = variable_labels
+    return out
+
+
+def _code_text(code: object) -> str:
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return str(code)
 
 
 def read_table(
@@ -230,6 +340,7 @@ def read_table(
     delimiter: str | None = None,
     encoding: str | None = None,
     decimal: str | None = None,
+    header_row: int | None = None,
 ) -> pd.DataFrame:
     """Read one table (cohort or lesions) into a DataFrame.
 
@@ -241,6 +352,16 @@ def read_table(
         XLSX sheet name or 0-based index (default: the first sheet).
     delimiter, encoding, decimal
         CSV options; each is guessed when ``None``.
+    header_row
+        1-based file row of the column names (CSV and XLSX); default: the first non-empty row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty file row. ``attrs``: ``file_rows`` (1-based file row of each row,
+        CSV and XLSX), ``sheets`` and ``formula_cells`` (``(file row, column, cell)`` of
+        formulas without a saved value; XLSX), ``value_labels`` and ``variable_labels``
+        (SPSS, Stata, SAS).
 
     Raises
     ------
@@ -255,9 +376,9 @@ def read_table(
         )
     suffix = p.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        frame = _read_csv(p, delimiter, encoding, decimal)
+        frame = _drop_empty_rows(_read_csv(p, delimiter, encoding, decimal, header_row))
     elif suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(p, sheet)
+        frame = _drop_empty_rows(_read_xlsx(p, sheet, header_row))
     elif suffix in (".parquet", ".pq"):
         try:
             frame = pd.read_parquet(p)
