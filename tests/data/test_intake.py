@@ -128,7 +128,8 @@ def test_duplicate_id_one_line_with_every_file_row(tmp_path: Path) -> None:
     with pytest.raises(CohortValidationError) as info:
         load_cohort(make_config(tmp_path))
     assert [str(p) for p in info.value.problems] == [
-        "patient P1, column 'patient_id', value 'P1': this id is on file rows 2, 6, 9; give "
+        "patient P1 (file row 2), "
+        "column 'patient_id', value 'P1': this id is on file rows 2, 6, 9; give "
         "each patient one row with a unique id"
     ]
 
@@ -156,7 +157,8 @@ def test_best_response_spelled_out_is_refused_naming_the_patient(value: str, hin
     assert [(p.rule, str(p)) for p in problems] == [
         (
             "response_value",
-            f"patient P2, column 'bor', value {value!r}: {value!r} is not a best-response code; "
+            "patient P2 (file row 3), "
+            f"column 'bor', value {value!r}: {value!r} is not a best-response code; "
             f"write one of CR, PR, SD, PD, NE{hint} (empty = not evaluable)",
         )
     ]
@@ -180,7 +182,8 @@ def test_xlsx_formula_without_saved_value_names_cell_patient_column(tmp_path: Pa
     assert [(p.rule, str(p)) for p in info.value.problems] == [
         (
             "formula_no_value",
-            f"patient P2, column 'age': cell {letter}3 holds a formula without a saved value (the "
+            "patient P2 (file row 3), "
+            f"column 'age': cell {letter}3 holds a formula without a saved value (the "
             "file was written by a program that does not compute formulas); open and save it in "
             "Excel or LibreOffice, or type the value",
         )

@@ -16,7 +16,7 @@ column (a unit mismatch, a config choice) still raise.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -312,6 +312,14 @@ def load_cohort(
     problems += check_categories(raw, config, labels)
     used = set(_input_columns(config).values()) | set(_output_columns(config).values())
     problems += _formula_problems(raw, labels, used)
+    # every patient problem quotes the file row, so the cell is found even in a large sheet
+    row_of: dict[str, int] = {}
+    for label, row in zip(labels, file_rows(raw), strict=True):
+        row_of.setdefault(str(label), row)
+    problems = [
+        replace(p, row=row_of.get(p.patient)) if p.patient is not None and p.row is None else p
+        for p in problems
+    ]
 
     column_level = [p for p in problems if p.patient is None]
     if column_level or (problems and not exclude_invalid):
