@@ -19,6 +19,12 @@
   and number, portal/vascular invasion, extrahepatic spread/metastasis, height, weight, age) and
   the units by name (``umol``, ``g_l``) or, failing that, by the median value.
 
+SPSS/Stata/SAS files keep their codes in the data and the config; their labels become display
+names: a variable label is a Table 1 row's ``label``; a labelled group column (``1 = "HAIC"``)
+gets ``groups.display_names``; another labelled column is shown through a ``[[derived]]`` recode
+``<column>_label`` (code -> label) that Table 1 lists instead of the codes, when every code in
+the data has a label (otherwise the codes are listed, with the labels in a comment).
+
 Review every guessed line before running the analysis.
 """
 
@@ -136,10 +142,15 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         if roles["start"] is not None:
             used.add(roles["start"])
 
+    value_labels: dict[str, dict[str, str]] = frame.attrs.get("value_labels", {})
+    variable_labels: dict[str, str] = frame.attrs.get("variable_labels", {})
+    # a labelled numeric column is categorical: its codes stand for the labels
     text_cols = [
         c
         for c in columns
-        if c not in used and c not in dates and not pd.api.types.is_numeric_dtype(frame[c])
+        if c not in used
+        and c not in dates
+        and (not pd.api.types.is_numeric_dtype(frame[c]) or c in value_labels)
     ]
     few = [c for c in text_cols if 2 <= frame[c].nunique() <= 4]
     group_col = _find(few, _GROUP_PATTERN, set()) or next(
@@ -147,7 +158,7 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
     )
     # sorted, as R's factor() orders levels: the guess must not depend on the row order
     group_levels = (
-        sorted(str(v) for v in pd.unique(frame[group_col].dropna()))
+        sorted({_code(v) for v in frame[group_col].dropna()}, key=_natural)
         if group_col is not None
         else []
     )
@@ -195,6 +206,11 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
             f"labels = [{', '.join(_q(v) for v in group_levels)}]  # display order; first = "
             "reference",
         ]
+        names = value_labels.get(group_col, {})
+        shown = {v: names[v] for v in group_levels if v in names}
+        if shown:
+            pairs = ", ".join(f"{_q(k)} = {_q(v)}" for k, v in shown.items())
+            lines.append(f"display_names = {{ {pairs} }}  # the file's value labels")
     else:
         lines += [
             "# No group column found: name it and list its values (first = reference).",
@@ -217,15 +233,30 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         for c in columns
         if c not in used and c not in dates and not re.search(_OUTCOME_PATTERN, _norm(c))
     ]
+    recodes = _label_recodes(frame, baseline, value_labels, set(columns))
+    for col, (name, mapping) in recodes.items():
+        pairs = ", ".join(f"{_q(k)} = {_q(v)}" for k, v in mapping.items())
+        lines += [
+            "",
+            f"[[derived]]  # the value labels of {col}, shown in Table 1 instead of the codes",
+            f"name = {_q(name)}",
+            f"column = {_q(col)}",
+            f"map = {{ {pairs} }}",
+            f"labels = [{', '.join(_q(v) for v in dict.fromkeys(mapping.values()))}]",
+        ]
     if baseline:
         lines += ["", "# Table 1 rows: kind = categorical | normal | skewed (CHECK: guessed)."]
         for col in baseline:
-            lines += [
-                "[[baseline]]",
-                f"column = {_q(col)}",
-                f"kind = {_q(_kind(frame[col]))}",
-                "",
-            ]
+            lines.append("[[baseline]]")
+            lines.append(f"column = {_q(recodes[col][0] if col in recodes else col)}")
+            if col in variable_labels:
+                lines.append(f"label = {_q(variable_labels[col])}")
+            kind = "categorical" if col in value_labels else _kind(frame[col])
+            lines.append(f"kind = {_q(kind)}")
+            if col in value_labels and col not in recodes:
+                pairs = ", ".join(f"{k} = {v}" for k, v in value_labels[col].items())
+                lines.append(f"# value labels (some codes in the data have none): {pairs}")
+            lines.append("")
     lines += [
         "[cox]",
         "threshold = 0.1",
@@ -237,6 +268,47 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         "",
     ]
     return "\n".join(lines)
+
+
+def _code(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _natural(code: str) -> tuple[int, float, str]:
+    """Numbers in numeric order (codes 1, 2, 10), then text, as R's factor() on each kind."""
+    try:
+        return (0, float(code), "")
+    except ValueError:
+        return (1, 0.0, code)
+
+
+def _label_recodes(
+    frame: pd.DataFrame,
+    baseline: list[str],
+    value_labels: dict[str, dict[str, str]],
+    taken: set[str],
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """``{column: (derived name, code -> label)}`` for labelled Table 1 columns.
+
+    Only when every code in the data has a label: a recode sends unlisted values to missing.
+    """
+    out: dict[str, tuple[str, dict[str, str]]] = {}
+    for col in baseline:
+        labels = value_labels.get(col)
+        if not labels:
+            continue
+        codes = {_code(v) for v in frame[col].dropna()}
+        if not codes <= set(labels):
+            continue
+        name = f"{col}_label"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        ordered = sorted(labels, key=_natural)
+        out[col] = (name, {k: labels[k] for k in ordered})
+    return out
 
 
 def _endpoint_lines(roles: dict[str, str | None]) -> list[str]:
