@@ -298,3 +298,22 @@ def test_death_on_day_zero_is_time_zero_event() -> None:
     assert cohort.frame.loc[0, "OS_event"] == 1
     assert cohort.frame.loc[0, "PFS_time"] == 0.0
     assert cohort.frame.loc[0, "PFS_event"] == 1
+
+
+@pytest.mark.parametrize(
+    ("column", "config"),
+    [
+        ("weight", {"clinical": {"weight_kg": "weight"}}),
+        ("size", {"baseline": [{"column": "size", "kind": "skewed"}]}),
+        ("size", {"derived": [{"name": "big", "column": "size", "op": ">", "value": 50}]}),
+        ("size", {"cox": {"candidates": [{"column": "size"}]}}),
+    ],
+)
+def test_every_column_read_as_a_number_refuses_text(column: str, config: dict[str, Any]) -> None:
+    frame = base_frame()
+    frame[column] = ["70", "sixty", "55", "80"]
+    with pytest.raises(CohortValidationError) as info:
+        load_cohort(make_config(**config), data=frame)
+    assert [(p.rule, p.patient, p.column, p.value) for p in info.value.problems] == [
+        ("not_a_number", "P2", column, "sixty")
+    ]

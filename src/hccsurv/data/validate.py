@@ -24,12 +24,17 @@ Rules (``Problem.rule``), in the order they are checked:
 ``bilirubin_unit``          bilirubin impossible, or implausible for the stated unit
 ``albumin_unit``            albumin impossible, or implausible for the stated unit
 ``inr_range``               INR impossible or implausible
-``not_a_number``            text ("sixty", "2,2") in a numeric clinical column
-``not_finite``              +-inf (or an overflowing ``1e309``) in a numeric clinical column
+``not_a_number``            text ("sixty", "2,2") in a column read as a number (see below)
+``not_finite``              +-inf (or an overflowing ``1e309``) in a column read as a number
 ``response_value``          a best-response cell that is not one of the codes CR PR SD PD NE
 ``category_value``          ascites, encephalopathy or a yes/no input not recognised (checked by
                             :func:`hccsurv.data.derive.check_categories`)
 ==========================  ===================================================================
+
+Columns read as numbers: the numeric clinical inputs (age, AFP, ECOG, bilirubin, albumin, INR,
+tumour size and number, height, weight), ready endpoint times, Table 1 rows of kind normal or
+skewed, the source of a binary or ordinal ``[[derived]]`` cut and Cox candidates without a
+reference. A text cell there would otherwise become a silent missing value.
 
 Best-response codes are read case- and space-insensitively (``" pr "`` is PR); written-out forms
 ("Partial response") are refused with the code to write instead, because free text from an
@@ -483,10 +488,36 @@ def _check_numbers(out: _Collector, frame: pd.DataFrame, columns: list[str]) -> 
         )
 
 
+_NUMERIC_ROLES = (
+    "age",
+    "afp",
+    "ecog",
+    "bilirubin",
+    "albumin",
+    "inr",
+    "tumor_size_mm",
+    "tumor_number",
+    "height_cm",
+    "weight_kg",
+)
+
+
+def _numeric_columns(config: StudyConfig, frame: pd.DataFrame) -> list[str]:
+    """Every input column the config reads as a number: numeric clinical inputs, ready endpoint
+    times, Table 1 rows of kind normal/skewed, the source of a binary or ordinal cut, and Cox
+    candidates without a reference (continuous). Derived columns are not in the file yet."""
+    roles = config.clinical.columns()
+    cols = [roles[r] for r in _NUMERIC_ROLES if r in roles]
+    cols += [ep.time for ep in config.endpoints.values() if ep.time is not None]
+    cols += [b.column for b in config.baseline if b.kind != "categorical"]
+    cols += [d.column for d in config.derived if d.op is not None or d.breaks is not None]
+    cols += [c.column for c in config.cox.candidates if c.reference is None]
+    return [c for c in dict.fromkeys(cols) if c in frame.columns]
+
+
 def _check_clinical(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> None:
     cols = config.clinical
-    numeric = [cols.age, cols.afp, cols.ecog, cols.bilirubin, cols.albumin, cols.inr]
-    _check_numbers(out, frame, [c for c in numeric if c is not None])
+    _check_numbers(out, frame, _numeric_columns(config, frame))
     if cols.age is not None:
         age = _numeric(frame, cols.age)
         out.emit(
