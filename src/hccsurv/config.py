@@ -28,6 +28,7 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     decimal = "."                  # "," for decimal commas (1,5)
     date_format = "%Y-%m-%d"       # force one strptime format for every date column
     header_row = 1                 # CSV/XLSX: file row of the column names (title rows above)
+    missing_values = ["-"]         # also missing, besides empty NA N/A na NaN NULL null .
 
     [groups]
     column = "group"
@@ -219,6 +220,7 @@ class ReadOptions(_Section):
     decimal: Literal[".", ","] | None = None
     date_format: str | None = None
     header_row: Annotated[int, Field(ge=1, le=1000)] | None = None
+    missing_values: list[str] = []
 
 
 class StudySection(_Section):

@@ -188,3 +188,19 @@ def test_xlsx_formula_without_saved_value_names_cell_patient_column(tmp_path: Pa
             "Excel or LibreOffice, or type the value",
         )
     ]
+
+
+def test_a_dash_is_refused_unless_declared_missing(tmp_path: Path) -> None:
+    frame = base_frame()
+    frame["afp"] = frame["afp"].astype(object)
+    frame.loc[1, "afp"] = "-"
+    frame.to_csv(tmp_path / "cohort.csv", index=False)
+    with pytest.raises(CohortValidationError) as info:
+        load_cohort(make_config(tmp_path))
+    assert [(p.rule, p.patient, p.row, p.value) for p in info.value.problems] == [
+        ("not_a_number", "P2", 3, "-")
+    ]
+    study = {**_STUDY, "read": {"missing_values": ["-"]}}
+    cohort = load_cohort(make_config(tmp_path, study=study))
+    assert cohort.frame["afp"].isna().tolist() == [False, True, False, False]
+    assert cohort.missing["afp"] == 1

@@ -282,3 +282,22 @@ def test_csv_utf16_unicode_text(tmp_path: Path, encoding: str) -> None:
     assert list(frame.columns) == ["patient_id", "âge", "afp"]
     assert frame["âge"].tolist() == [61, 70]
     assert frame["afp"].tolist() == [3.5, 4.0]
+
+
+def test_configured_missing_values_in_every_format(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["A", "B", "C"], "afp": [12.5, -9.0, 3.0], "ps": ["0", "-", "1"]})
+    extra = ["-", "-9", "unknown"]
+    csv_path = _write(tmp_path / "c.csv", "id,afp,ps\nA,12.5,0\nB,-9,-\nC,3,1\n")
+    book = openpyxl.Workbook()
+    for row in [["id", "afp", "ps"], ["A", 12.5, 0], ["B", -9, "-"], ["C", 3, 1]]:
+        book.active.append(row)
+    book.save(tmp_path / "c.xlsx")
+    frame.to_parquet(tmp_path / "c.parquet")
+    for name in ("c.csv", "c.xlsx", "c.parquet"):
+        plain = read_table(tmp_path / name)
+        assert plain["afp"].tolist() == [12.5, -9.0, 3.0], name  # no token given: kept
+        read = read_table(tmp_path / name, missing_values=extra)
+        assert read["afp"].isna().tolist() == [False, True, False], name
+        assert read["ps"].isna().tolist() == [False, True, False], name
+    numeric = read_table(csv_path, missing_values=extra)
+    assert numeric["ps"].tolist()[::2] == [0, 1]  # "-" gone, the column is numeric again

@@ -290,6 +290,7 @@ def load_cohort(
             encoding=read.encoding,
             decimal=read.decimal,
             header_row=read.header_row,
+            missing_values=read.missing_values,
         )
         if data is None
         else data.reset_index(drop=True)

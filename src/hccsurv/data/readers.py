@@ -23,7 +23,8 @@ rows) says otherwise: rows above it (a title, a merged group header) are skipped
 value at all are skipped wherever they are; ``attrs["file_rows"]`` keeps the 1-based file row of
 each data row, so messages quote the row a user sees in the file. Column names are stripped of
 surrounding spaces. In every format, empty cells and the markers ``NA`` ``N/A`` ``n/a`` ``na``
-``NaN`` ``nan`` ``NULL`` ``null`` ``.`` are missing values.
+``NaN`` ``nan`` ``NULL`` ``null`` ``.`` are missing values, and so are the cells equal to one of
+``missing_values`` (``study.read.missing_values``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import importlib
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,11 +114,13 @@ def _count_outside_quotes(line: str, delim: str) -> int:
     return count
 
 
-def _type_columns(frame: pd.DataFrame, decimal: str | None, delimiter: str) -> pd.DataFrame:
+def _type_columns(
+    frame: pd.DataFrame, decimal: str | None, delimiter: str, missing: tuple[str, ...]
+) -> pd.DataFrame:
     out = {}
     for name in frame.columns:
         col = frame[name].str.strip()
-        col = col.mask(col.isin(_MISSING))
+        col = col.mask(col.isin(missing))
         filled = col.dropna()
         if filled.empty:
             out[name] = pd.to_numeric(col)
@@ -155,6 +159,7 @@ def _read_csv(
     encoding: str | None,
     decimal: str | None,
     header_row: int | None,
+    missing: tuple[str, ...],
 ) -> pd.DataFrame:
     raw = path.read_bytes()
     text, _ = _decode(raw, path, encoding)
@@ -174,7 +179,7 @@ def _read_csv(
             f"Cannot read {path} as a table with delimiter {delim!r}: {exc}; check that every "
             "row has the same number of fields (quote cells that contain the delimiter)"
         ) from None
-    typed = _type_columns(frame, decimal, delim)
+    typed = _type_columns(frame, decimal, delim, missing)
     # data row i sits on file row first + 2 + i (1-based, header on first + 1)
     typed.attrs["file_rows"] = [first + 2 + i for i in range(len(typed))]
     return typed
@@ -242,7 +247,9 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _read_xlsx(path: Path, sheet: str | int | None, header_row: int | None) -> pd.DataFrame:
+def _read_xlsx(
+    path: Path, sheet: str | int | None, header_row: int | None, missing: tuple[str, ...]
+) -> pd.DataFrame:
     rows, names, name = _sheet_rows(path, sheet, data_only=True)
     if header_row is not None:
         if header_row > len(rows):
@@ -271,21 +278,20 @@ def _read_xlsx(path: Path, sheet: str | int | None, header_row: int | None) -> p
                     row = first + 2 + offset
                     formulas.append((row, header[i], f"{_column_letter(i)}{row}"))
     for col in frame.columns:
-        frame[col] = _type_cells(frame[col])
+        frame[col] = _type_cells(frame[col], missing)
     frame.attrs["file_rows"] = [first + 2 + i for i in range(len(frame))]
     frame.attrs["sheets"] = names
     frame.attrs["formula_cells"] = formulas
     return frame
 
 
-def _type_cells(series: pd.Series) -> pd.Series:
+def _type_cells(series: pd.Series, missing: tuple[str, ...]) -> pd.Series:
     """One XLSX column typed like the CSV path (text numbers, missing tokens, leading zeros)."""
+    series = _mask_tokens(series, missing)
     filled = series.dropna()
     is_text = filled.map(lambda v: isinstance(v, str))
     if is_text.any():
         series = series.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
-        # the same missing tokens as CSV, so "NA" typed into a cell is missing here too
-        series = series.mask(series.isin(_MISSING), None)
         text = series[series.map(lambda v: isinstance(v, str))].astype(str)
         # numbers stored as text cells (Excel's green triangle) are typed like the CSV
         # path; leading zeros keep the column text, as there (ids, codes)
@@ -295,6 +301,30 @@ def _type_cells(series: pd.Series) -> pd.Series:
     if filled.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all():
         return pd.to_numeric(series)
     return series
+
+
+def _mask_tokens(series: pd.Series, missing: tuple[str, ...]) -> pd.Series:
+    """Cells equal to a missing token become missing: text after stripping, numbers by their
+    text (a configured ``-9`` or ``999`` matches the number -9.0 or 999 as typed)."""
+    tokens = set(missing)
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        # a typed numeric column (Parquet, SPSS): only numeric tokens can match, vectorised
+        codes = [float(t) for t in tokens if _NUMBER.fullmatch(t)]
+        return series.mask(series.isin(codes)) if codes else series
+
+    def hit(value: object) -> bool:
+        if isinstance(value, str):
+            return value.strip() in tokens
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+            text = str(int(number)) if number.is_integer() else str(number)
+            return text in tokens
+        return False
+
+    flagged = series.map(hit)
+    if not flagged.any():
+        return series
+    return series.astype(object).mask(flagged, None)
 
 
 def _read_stats(path: Path) -> pd.DataFrame:
@@ -341,6 +371,7 @@ def read_table(
     encoding: str | None = None,
     decimal: str | None = None,
     header_row: int | None = None,
+    missing_values: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Read one table (cohort or lesions) into a DataFrame.
 
@@ -354,6 +385,9 @@ def read_table(
         CSV options; each is guessed when ``None``.
     header_row
         1-based file row of the column names (CSV and XLSX); default: the first non-empty row.
+    missing_values
+        Cell values read as missing in addition to the defaults (``NA``, empty, ``.`` ...), in
+        every format: ``["-", "unknown", "999"]``.
 
     Returns
     -------
@@ -375,10 +409,11 @@ def read_table(
             f"Cannot read {p}: no such file; check study.data (paths are relative to the config)"
         )
     suffix = p.suffix.lower()
+    missing = (*_MISSING, *(str(m).strip() for m in missing_values))
     if suffix in (".csv", ".txt", ".tsv"):
-        frame = _drop_empty_rows(_read_csv(p, delimiter, encoding, decimal, header_row))
+        frame = _drop_empty_rows(_read_csv(p, delimiter, encoding, decimal, header_row, missing))
     elif suffix in (".xlsx", ".xlsm"):
-        frame = _drop_empty_rows(_read_xlsx(p, sheet, header_row))
+        frame = _drop_empty_rows(_read_xlsx(p, sheet, header_row, missing))
     elif suffix in (".parquet", ".pq"):
         try:
             frame = pd.read_parquet(p)
@@ -391,6 +426,10 @@ def read_table(
             f"Cannot read {p}: unknown file type {suffix!r}; use .csv, .xlsx, .parquet, "
             ".sas7bdat, .xpt, .sav or .dta"
         )
+    if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        # typed formats: the tokens apply to their text cells (and configured numeric codes)
+        for col in frame.columns:
+            frame[col] = _mask_tokens(frame[col], missing)
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
     dup = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if dup:
