@@ -204,3 +204,19 @@ def test_a_dash_is_refused_unless_declared_missing(tmp_path: Path) -> None:
     cohort = load_cohort(make_config(tmp_path, study=study))
     assert cohort.frame["afp"].isna().tolist() == [False, True, False, False]
     assert cohort.missing["afp"] == 1
+
+
+def test_xlsx_lone_text_cell_in_a_numeric_column_is_flagged(tmp_path: Path) -> None:
+    frame = base_frame()
+    frame["age"] = frame["age"].astype(object)
+    frame.loc[1, "age"] = "sixty"
+    frame["bilirubin"] = frame["bilirubin"].astype(object)
+    frame.loc[2, "bilirubin"] = "0.8"  # a number stored as text is read as the number
+    _xlsx(tmp_path / "cohort.xlsx", frame)
+    study = {**_STUDY, "data": "cohort.xlsx"}
+    with pytest.raises(CohortValidationError) as info:
+        load_cohort(make_config(tmp_path, study=study))
+    assert [str(p) for p in info.value.problems] == [
+        "patient P2 (file row 3), column 'age', value 'sixty': age must be a number; write "
+        "digits with a dot as decimal mark or leave the cell empty"
+    ]

@@ -26,13 +26,13 @@ from hccsurv.data.derive import check_categories, derive_clinical, derive_variab
 from hccsurv.data.endpoints import endpoint_from_columns, endpoint_from_dates
 from hccsurv.data.flow import EndpointCount, Exclusion, PatientFlow
 from hccsurv.data.readers import read_table
+from hccsurv.data.responses import response_codes
 from hccsurv.data.validate import (
     RULE_LABELS,
     as_text,
     date_columns,
     file_rows,
     patient_labels,
-    response_codes,
     validate_cohort,
 )
 from hccsurv.errors import CohortValidationError, ConfigError, Problem

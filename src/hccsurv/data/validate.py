@@ -36,10 +36,7 @@ tumour size and number, height, weight), ready endpoint times, Table 1 rows of k
 skewed, the source of a binary or ordinal ``[[derived]]`` cut and Cox candidates without a
 reference. A text cell there would otherwise become a silent missing value.
 
-Best-response codes are read case- and space-insensitively (``" pr "`` is PR); written-out forms
-("Partial response") are refused with the code to write instead, because free text from an
-export may mix confirmed and unconfirmed responses or criteria, and only the user can say which
-category a patient's confirmed best response is.
+Best-response codes: :mod:`hccsurv.data.responses`.
 
 Laboratory plausibility (a value outside the plausible band of the stated unit, but inside that
 of the other unit, gets the unit hint): bilirubin 0.1-35 mg/dL or 2-600 µmol/L; albumin 1.0-6.5
@@ -55,37 +52,17 @@ import numpy as np
 import pandas as pd
 
 from hccsurv.config import StudyConfig
+from hccsurv.data.responses import RESPONSE_CODES, response_codes, response_hints
 from hccsurv.errors import Problem
 
 __all__ = [
-    "RESPONSE_CODES",
     "RULE_LABELS",
     "as_text",
     "date_columns",
     "file_rows",
     "patient_labels",
-    "response_codes",
     "validate_cohort",
 ]
-
-#: Best-response codes accepted in a ``response.best_response`` column (after strip + upper).
-RESPONSE_CODES = ("CR", "PR", "SD", "PD", "NE")
-
-# Written-out forms, answered with the code to write (they are not accepted: see the docstring).
-_RESPONSE_HINTS = {
-    "COMPLETE RESPONSE": "CR",
-    "COMPLETE REMISSION": "CR",
-    "PARTIAL RESPONSE": "PR",
-    "PARTIAL REMISSION": "PR",
-    "STABLE DISEASE": "SD",
-    "STABLE": "SD",
-    "PROGRESSIVE DISEASE": "PD",
-    "PROGRESSION": "PD",
-    "NOT EVALUABLE": "NE",
-    "NON-EVALUABLE": "NE",
-    "NOT EVALUATED": "NE",
-    "INEVALUABLE": "NE",
-}
 
 #: Short labels of the rules, used as exclusion reasons in the patient flow.
 RULE_LABELS: dict[str, str] = {
@@ -216,13 +193,6 @@ def patient_labels(frame: pd.DataFrame, id_column: str) -> pd.Series:
     return ids.where(ids != "", rows)
 
 
-def response_codes(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Best responses as codes (missing stays missing) and the mask of unrecognised cells."""
-    text = as_text(raw).str.replace(r"\s+", "", regex=True).str.upper()
-    bad = (text != "") & ~text.isin(RESPONSE_CODES)
-    return text.where((text != "") & ~bad), bad
-
-
 def date_columns(config: StudyConfig) -> list[str]:
     """Every date column the config refers to, in first-mention order."""
     return list(dict.fromkeys(c for cols in _date_columns(config).values() for c in cols))
@@ -298,7 +268,6 @@ def _check_response(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -
         return
     col = r.best_response
     _, bad = response_codes(frame[col])
-    hint = as_text(frame[col]).str.upper().str.split().str.join(" ").map(_RESPONSE_HINTS)
     out.emit(
         bad,
         "response_value",
@@ -306,7 +275,7 @@ def _check_response(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -
         frame[col],
         "{v!r} is not a best-response code; write one of {codes}{h} (empty = not evaluable)",
         codes=", ".join(RESPONSE_CODES),
-        h=hint.map(lambda c: f" (here: {c})" if isinstance(c, str) else ""),
+        h=response_hints(frame[col]).map(lambda c: f" (here: {c})" if c else ""),
     )
 
 
