@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from hccsurv.data.cohort import load_cohort
-from hccsurv.errors import CohortValidationError, ConfigError, Problem
+from hccsurv.errors import CohortValidationError, ConfigError, DataReadError, Problem
 
 from ._cohorts import base_frame, eight_patients, make_config
 
@@ -47,11 +47,15 @@ def _xlsx(path: Path, frame: pd.DataFrame, *, title: bool = False, before: int =
 def test_title_row_gets_a_header_row_hint_and_reads_with_it(tmp_path: Path) -> None:
     path = tmp_path / "cohort.csv"
     path.write_text("Cohort export, liver unit\n" + base_frame().to_csv(index=False), "utf-8")
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(DataReadError) as info:
         load_cohort(make_config(tmp_path))
-    message = str(info.value.problems[0])
-    assert "the column names look like they are on file row 2" in message
-    assert "set study.read.header_row = 2" in message
+    message = str(info.value)
+    assert "file row 2 has 13 fields but the header (file row 1) has 2" in message
+    assert "if a title sits above the column names, set study.read.header_row" in message
+    # a title without any delimiter: the first row that has one is named
+    path.write_text("Cohort export\n" + base_frame().to_csv(index=False), "utf-8")
+    with pytest.raises(DataReadError, match="file row 2 has delimiters: if the rows above it"):
+        load_cohort(make_config(tmp_path))
     study = {**_STUDY, "read": {"header_row": 2}}
     cohort = load_cohort(make_config(tmp_path, study=study))
     assert cohort.flow.analysed == 4

@@ -79,8 +79,25 @@ def test_csv_empty_cells_are_missing(tmp_path: Path) -> None:
 
 
 def test_csv_ragged_rows(tmp_path: Path) -> None:
-    with pytest.raises(DataReadError, match="same number of fields"):
+    with pytest.raises(
+        DataReadError, match=r"file row 3 has 4 fields but the header \(file row 1\) has 2"
+    ):
         read_table(_write(tmp_path / "c.csv", "a,b\n1,2\n3,4,5,6\n"))
+
+
+def test_csv_trailing_delimiter_on_data_rows_keeps_columns_in_place(tmp_path: Path) -> None:
+    # pandas would take the extra empty field as an index and shift every value one column left
+    frame = read_table(_write(tmp_path / "c.csv", "patient_id,age,afp\nP1,61,3,\nP2,70,4,\n"))
+    assert frame.to_dict("list") == {"patient_id": ["P1", "P2"], "age": [61, 70], "afp": [3, 4]}
+
+
+def test_csv_exact_repeated_names_and_multiline_cells(tmp_path: Path) -> None:
+    with pytest.raises(DataReadError, match="repeated column name"):
+        read_table(_write(tmp_path / "c.csv", "a,b,a\n1,2,3\n"))
+    text = 'id,note,age\nP1,"two\nlines",61\nP2,x,70\n'
+    frame = read_table(_write(tmp_path / "m.csv", text))
+    assert frame["note"].tolist() == ["two\nlines", "x"]
+    assert frame.attrs["file_rows"] == [2, 4]  # a record's first line
 
 
 def test_csv_wrong_forced_encoding(tmp_path: Path) -> None:
@@ -301,3 +318,23 @@ def test_configured_missing_values_in_every_format(tmp_path: Path) -> None:
         assert read["ps"].isna().tolist() == [False, True, False], name
     numeric = read_table(csv_path, missing_values=extra)
     assert numeric["ps"].tolist()[::2] == [0, 1]  # "-" gone, the column is numeric again
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (
+            "Cohort export\npatient_id,age\nP1,61\n",
+            "no delimiter found .* 'Cohort export'.*header_row = 2",
+        ),
+        ("Export, liver unit\npatient_id,age,afp\nP1,61,3\n", "file row 2 has 3 fields"),
+    ],
+)
+def test_csv_title_row_without_header_row_hints_at_it(
+    tmp_path: Path, text: str, match: str
+) -> None:
+    path = _write(tmp_path / "c.csv", text)
+    with pytest.raises(DataReadError, match=match) as info:
+        read_table(path)
+    assert "study.read.header_row" in str(info.value)
+    assert read_table(path, header_row=2)["age"].tolist() == [61]

@@ -29,6 +29,7 @@ surrounding spaces. In every format, empty cells and the markers ``NA`` ``N/A`` 
 
 from __future__ import annotations
 
+import csv
 import importlib
 import io
 import re
@@ -49,6 +50,10 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _MISSING = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "NULL", "null", ".")
 _LEADING_ZERO = re.compile(r"^[+-]?0\d")
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+(,\d+)?$")
+_TITLE_HINT = (
+    "; if a title sits above the column names, set study.read.header_row to the file row of "
+    "the names (the rows above are skipped)"
+)
 _STATS_READERS = {
     ".sas7bdat": "read_sas7bdat",
     ".xpt": "read_xport",
@@ -83,10 +88,13 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
     return raw.decode("latin-1"), "latin-1"  # every byte sequence is valid latin-1
 
 
-def _sniff_delimiter(text: str, path: Path) -> str:
-    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
-    if not lines:
+def _sniff_delimiter(text: str, path: Path, first: int = 0) -> str:
+    """The delimiter that splits every line alike; ``first`` is the file line ``text`` starts
+    on (0-based), for the hint when the header line has none (a title above it)."""
+    numbered = [(i, ln) for i, ln in enumerate(_NEWLINE.split(text)) if ln.strip()][:50]
+    if not numbered:
         raise DataReadError(f"Cannot read {path}: the file is empty")
+    lines = [ln for _, ln in numbered]
     best: tuple[int, int, str] | None = None
     for delim in _DELIMITERS:
         counts = [_count_outside_quotes(ln, delim) for ln in lines]
@@ -97,9 +105,19 @@ def _sniff_delimiter(text: str, path: Path) -> str:
         if best is None or score[:2] > best[:2]:
             best = score
     if best is None:
+        below = next(
+            (i for i, ln in numbered if any(_count_outside_quotes(ln, d) for d in _DELIMITERS)),
+            None,
+        )
+        hint = (
+            f"; file row {first + below + 1} has delimiters: if the rows above it are a title, "
+            f"set study.read.header_row = {first + below + 1}"
+            if below is not None
+            else ""
+        )
         raise DataReadError(
-            f"Cannot read {path}: no delimiter found among , ; tab | in the header line; "
-            "save the table as CSV or set study.read.delimiter"
+            f"Cannot read {path}: no delimiter found among , ; tab | in the header line "
+            f"{lines[0][:60]!r}; save the table as CSV or set study.read.delimiter{hint}"
         )
     return best[2]
 
@@ -140,9 +158,14 @@ def _type_columns(
     return pd.DataFrame(out, index=frame.index)
 
 
+_NEWLINE = re.compile(r"\r\n|\n|\r")
+
+
 def _header_line(text: str, header_row: int | None, path: Path) -> int:
     """0-based line of the header: ``header_row - 1``, else the first non-blank line."""
-    lines = text.splitlines()
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # the final line break ends the last line; it does not start another
     if header_row is not None:
         if header_row > len(lines):
             raise DataReadError(
@@ -151,6 +174,29 @@ def _header_line(text: str, header_row: int | None, path: Path) -> int:
             )
         return header_row - 1
     return next((i for i, ln in enumerate(lines) if ln.strip()), 0)
+
+
+def _records(body: str, delim: str, path: Path) -> tuple[list[list[str]], list[int]]:
+    """The CSV records of ``body`` and the 1-based line (within ``body``) each starts on.
+
+    Python's csv module, not pandas: pandas takes a data row with one field more than the header
+    (a trailing delimiter) as an index column and silently shifts every value one column left.
+    """
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    line = 0
+    try:
+        for record in reader:
+            if record:  # a blank line
+                records.append(record)
+                starts.append(line + 1)
+            line = reader.line_num
+    except csv.Error as exc:
+        raise DataReadError(
+            f"Cannot read {path}: line {line + 1}: {exc}; check the quotes in that line"
+        ) from None
+    return records, starts
 
 
 def _read_csv(
@@ -164,25 +210,41 @@ def _read_csv(
     raw = path.read_bytes()
     text, _ = _decode(raw, path, encoding)
     first = _header_line(text, header_row, path)
-    body = "\n".join(text.splitlines()[first:]) if first else text
-    delim = delimiter if delimiter is not None else _sniff_delimiter(body, path)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(body),
-            sep=delim,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataReadError(
-            f"Cannot read {path} as a table with delimiter {delim!r}: {exc}; check that every "
-            "row has the same number of fields (quote cells that contain the delimiter)"
-        ) from None
+    offset = [m.end() for m in _NEWLINE.finditer(text)][first - 1] if first else 0
+    body = text[offset:]
+    delim = delimiter if delimiter is not None else _sniff_delimiter(body, path, first)
+    records, starts = _records(body, delim, path)
+    if not records:
+        raise DataReadError(f"Cannot read {path}: the file is empty")
+    header = [h.strip() for h in records[0]]
+    width = len(header)
+    rows: list[list[str]] = []
+    for record, start in zip(records[1:], starts[1:], strict=True):
+        extra = record[width:]
+        if any(cell.strip() for cell in extra):
+            raise DataReadError(
+                f"Cannot read {path}: file row {first + start} has {len(record)} fields but the "
+                f"header (file row {first + 1}) has {width}; quote cells that contain the "
+                f"delimiter {delim!r}{_TITLE_HINT if header_row is None else ''}"
+            )
+        # trailing empty fields (a delimiter at the end of data lines) carry nothing
+        rows.append(record[:width] + [""] * (width - len(record)))
+    named = [i for i, h in enumerate(header) if h != ""]  # unnamed columns, as in XLSX
+    _check_unique([header[i] for i in named], path)
+    frame = pd.DataFrame(
+        [[r[i] for i in named] for r in rows], columns=[header[i] for i in named], dtype=object
+    )
     typed = _type_columns(frame, decimal, delim, missing)
-    # data row i sits on file row first + 2 + i (1-based, header on first + 1)
-    typed.attrs["file_rows"] = [first + 2 + i for i in range(len(typed))]
+    typed.attrs["file_rows"] = [first + start for start in starts[1:]]
     return typed
+
+
+def _check_unique(names: list[str], path: Path) -> None:
+    dup = sorted({c for c in names if names.count(c) > 1})
+    if dup:
+        raise DataReadError(
+            f"Cannot read {path}: repeated column name(s) {', '.join(dup)}; rename them in the file"
+        )
 
 
 def _drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -431,9 +493,5 @@ def read_table(
         for col in frame.columns:
             frame[col] = _mask_tokens(frame[col], missing)
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
-    dup = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if dup:
-        raise DataReadError(
-            f"Cannot read {p}: repeated column name(s) {', '.join(dup)}; rename them in the file"
-        )
+    _check_unique(list(frame.columns), p)
     return frame.reset_index(drop=True)
