@@ -224,3 +224,14 @@ def test_xlsx_lone_text_cell_in_a_numeric_column_is_flagged(tmp_path: Path) -> N
         "patient P2 (file row 3), column 'age', value 'sixty': age must be a number; write "
         "digits with a dot as decimal mark or leave the cell empty"
     ]
+
+
+def test_problems_of_two_rows_sharing_an_id_are_both_listed() -> None:
+    frame = eight_patients()
+    frame.loc[4, "patient_id"] = "P1"  # file row 6
+    frame["age"] = 120
+    with pytest.raises(CohortValidationError) as info:
+        load_cohort(make_config(), data=frame)
+    ages = [(p.patient, p.row) for p in info.value.problems if p.rule == "age_range"]
+    ids = ["P1", "P2", "P3", "P4", "P1", "P6", "P7", "P8"]
+    assert ages == list(zip(ids, range(2, 10), strict=True))

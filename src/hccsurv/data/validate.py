@@ -111,8 +111,9 @@ def _fmt(value: object) -> str:
 
 
 class _Collector:
-    def __init__(self, ids: pd.Series) -> None:
+    def __init__(self, ids: pd.Series, rows: list[int]) -> None:
         self.ids = ids
+        self.rows = pd.Series(rows, index=ids.index)
         self.problems: list[Problem] = []
 
     def emit(
@@ -142,6 +143,7 @@ class _Collector:
                     column=column,
                     value=value,
                     rule=rule,
+                    row=int(self.rows[key]),
                 )
             )
 
@@ -220,7 +222,7 @@ def validate_cohort(
     id_col = config.study.id_column
     raw_ids = frame[id_col]
     ids = as_text(raw_ids)
-    out = _Collector(patient_labels(frame, id_col))
+    out = _Collector(patient_labels(frame, id_col), file_rows(frame))
 
     out.emit(
         ids == "",
