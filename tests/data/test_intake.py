@@ -67,10 +67,20 @@ def test_xlsx_merged_header_and_sheet_two(tmp_path: Path) -> None:
     study = {**_STUDY, "data": "cohort.xlsx"}
     with pytest.raises(ConfigError) as info:
         load_cohort(make_config(tmp_path, study=study))
-    message = str(info.value.problems[0])
-    assert "the workbook has sheets 'Notes0', 'Cohort': set study.sheet" in message
-    with pytest.raises(ConfigError, match=r"set study.read.header_row = 2"):
+    # one hint after the missing columns, not one per column
+    *missing, hint = info.value.problems
+    assert {p.rule for p in missing} == {"unknown_column"}
+    assert str(hint) == (
+        "study.sheet: most columns are missing and the workbook has sheets 'Notes0', 'Cohort': "
+        "set study.sheet to the one with the cohort (a name or a 0-based index), and "
+        "study.read.header_row if a title sits above the column names"
+    )
+    with pytest.raises(ConfigError) as info:
         load_cohort(make_config(tmp_path, study={**study, "sheet": "Cohort"}))
+    assert str(info.value.problems[-1]) == (
+        "study.read.header_row: the column names look like they are on file row 2: set "
+        "study.read.header_row = 2 (the rows above it are skipped)"
+    )
     read = {**study, "sheet": 1, "read": {"header_row": 2}}
     cohort = load_cohort(make_config(tmp_path, study=read))
     assert cohort.flow.analysed == 4
@@ -235,3 +245,11 @@ def test_problems_of_two_rows_sharing_an_id_are_both_listed() -> None:
     ages = [(p.patient, p.row) for p in info.value.problems if p.rule == "age_range"]
     ids = ["P1", "P2", "P3", "P4", "P1", "P6", "P7", "P8"]
     assert ages == list(zip(ids, range(2, 10), strict=True))
+
+
+def test_a_typo_in_a_column_name_gets_no_header_hint() -> None:
+    frame = base_frame().rename(columns={"age": "agee"})
+    with pytest.raises(ConfigError) as info:
+        load_cohort(make_config(), data=frame)
+    assert [p.rule for p in info.value.problems] == ["unknown_column"]
+    assert "did you mean 'agee'?" in str(info.value)

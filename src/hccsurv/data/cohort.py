@@ -128,43 +128,63 @@ def _output_columns(config: StudyConfig) -> dict[str, str]:
 def _missing_columns(
     wanted: dict[str, str], columns: list[str], frame: pd.DataFrame | None = None
 ) -> list[Problem]:
-    hint = _header_hint(frame, {c for c in wanted.values() if c not in columns})
-    return [
+    problems = [
         Problem(
             where=where,
             message=(
                 f"column '{col}' is not in the data{_suggest(col, columns)} "
-                f"(columns: {', '.join(columns)}){hint}"
+                f"(columns: {', '.join(columns)})"
             ),
             rule="unknown_column",
         )
         for where, col in wanted.items()
         if col not in columns
     ]
+    hint = _header_hint(frame, {c for c in wanted.values() if c not in columns}, len(wanted))
+    return problems + ([hint] if hint is not None and problems else [])
 
 
-def _header_hint(frame: pd.DataFrame | None, missing: set[str]) -> str:
-    """Where the columns may be instead: a lower header row (title rows) or another sheet."""
+def _header_hint(frame: pd.DataFrame | None, missing: set[str], wanted: int) -> Problem | None:
+    """Where the columns may be instead: a lower header row (title rows) or another sheet.
+
+    Said once, and only when the file suggests it: a data row holding missing names, or most
+    of the names missing (a title read as the header, the wrong sheet), not for a typo.
+    """
     if frame is None or not missing:
-        return ""
+        return None
     rows = file_rows(frame)
     for pos in range(min(len(frame), 20)):
         cells = {as_text(frame.iloc[[pos]][c]).iloc[0] for c in frame.columns}
         if missing & cells:
-            return (
-                f"; the column names look like they are on file row {rows[pos]}: set "
-                f"study.read.header_row = {rows[pos]} (rows above the header are skipped)"
+            return Problem(
+                where="study.read.header_row",
+                message=(
+                    f"the column names look like they are on file row {rows[pos]}: set "
+                    f"study.read.header_row = {rows[pos]} (the rows above it are skipped)"
+                ),
+                rule="header_row",
             )
+    if 2 * len(missing) <= wanted:
+        return None
     sheets = frame.attrs.get("sheets")
     if isinstance(sheets, list) and len(sheets) > 1:
-        return (
-            f"; the workbook has sheets {', '.join(repr(n) for n in sheets)}: set study.sheet "
-            "to the one with the cohort (a name or a 0-based index), and study.read.header_row "
-            "if a title sits above the column names"
+        return Problem(
+            where="study.sheet",
+            message=(
+                f"most columns are missing and the workbook has sheets "
+                f"{', '.join(repr(n) for n in sheets)}: set study.sheet to the one with the "
+                "cohort (a name or a 0-based index), and study.read.header_row if a title sits "
+                "above the column names"
+            ),
+            rule="header_row",
         )
-    return (
-        "; if a title or a merged header sits above the column names, set "
-        "study.read.header_row to the file row of the names"
+    return Problem(
+        where="study.read.header_row",
+        message=(
+            "most columns are missing: if a title or a merged header sits above the column "
+            "names, set study.read.header_row to the file row of the names"
+        ),
+        rule="header_row",
     )
 
 
