@@ -103,3 +103,15 @@ def test_spss_value_and_variable_labels_become_display_names(tmp_path: Path) -> 
     cohort = load_cohort(config)
     assert cohort.flow.analysed_by_group == {"1": 66, "2": 34}
     assert cohort.frame["sex_label"].astype(str).tolist()[:4] == ["Male", "Male", "Male", "Female"]
+
+
+def test_title_rows_above_the_header_are_guessed(tmp_path: Path) -> None:
+    data = tmp_path / "cohort.csv"
+    body = DEMO_DATA.read_text(encoding="utf-8")
+    data.write_text("Liver unit export\nprinted 2024-12-31\n" + body, encoding="utf-8")
+    path = tmp_path / "study.toml"
+    path.write_text(starter_config(data, config_path=path), encoding="utf-8")
+    config = load_config(path)
+    assert config.study.read.header_row == 3
+    assert config.study.id_column == "patient_id"
+    assert load_cohort(config).flow.analysed == 100

@@ -17,7 +17,9 @@
   absolute skewness is below 1, skewed otherwise;
 - clinical inputs by name (bilirubin, albumin, INR, ascites, encephalopathy, ECOG, AFP, tumour size
   and number, portal/vascular invasion, extrahepatic spread/metastasis, height, weight, age) and
-  the units by name (``umol``, ``g_l``) or, failing that, by the median value.
+  the units by name (``umol``, ``g_l``) or, failing that, by the median value;
+- header row: the first row, unless title rows above it leave at most 2 columns (then the row
+  of 2-10 giving the most columns, written as ``study.read.header_row``).
 
 SPSS/Stata/SAS files keep their codes in the data and the config; their labels become display
 names: a variable label is a Table 1 row's ``label``; a labelled group column (``1 = "HAIC"``)
@@ -39,6 +41,7 @@ import pandas as pd
 
 from hccsurv.data.dates import parse_date_column
 from hccsurv.data.readers import read_table
+from hccsurv.errors import DataReadError
 
 __all__ = ["starter_config"]
 
@@ -123,7 +126,7 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         Default: a file next to the data.
     """
     path = Path(datafile)
-    frame = read_table(path)
+    frame, header_row = _read_guessing_header(path)
     columns = [str(c) for c in frame.columns]
     base = Path(config_path).parent if config_path is not None else path.parent
     data_ref = Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
@@ -197,9 +200,14 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
     lines += [
         'time_unit = "months"  # days | weeks | months | years',
         "landmarks = [12]",
-        "",
-        "[groups]",
     ]
+    if header_row is not None:
+        lines += [
+            "",
+            "[study.read]",
+            f"header_row = {header_row}  # CHECK: guessed (title rows above the column names)",
+        ]
+    lines += ["", "[groups]"]
     if group_col is not None and len(group_levels) >= 2:
         lines += [
             f"column = {_q(group_col)}  # CHECK: guessed",
@@ -268,6 +276,34 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         "",
     ]
     return "\n".join(lines)
+
+
+def _read_guessing_header(path: Path) -> tuple[pd.DataFrame, int | None]:
+    """The table, and its header row when title rows sit above the column names.
+
+    A title read as the header leaves at most 2 columns (or fails to parse as CSV); then rows
+    2-10 are tried and the first giving the most columns wins.
+    """
+    try:
+        frame = read_table(path)
+        if frame.shape[1] > 2:
+            return frame, None
+        error: DataReadError | None = None
+    except DataReadError as exc:
+        frame, error = pd.DataFrame(), exc
+    best: tuple[int, pd.DataFrame, int] | None = None
+    for row in range(2, 11):
+        try:
+            candidate = read_table(path, header_row=row)
+        except DataReadError:
+            continue
+        if best is None or candidate.shape[1] > best[0]:
+            best = (candidate.shape[1], candidate, row)
+    if best is not None and best[0] > max(frame.shape[1], 2):
+        return best[1], best[2]
+    if error is not None:
+        raise error
+    return frame, None
 
 
 def _code(value: object) -> str:
