@@ -338,3 +338,13 @@ def test_csv_title_row_without_header_row_hints_at_it(
         read_table(path)
     assert "study.read.header_row" in str(info.value)
     assert read_table(path, header_row=2)["age"].tolist() == [61]
+
+
+def test_overflowing_number_reads_as_infinity_for_validation(tmp_path: Path) -> None:
+    frame = read_table(_write(tmp_path / "c.csv", "id,age\nA,61\nB,1e309\nC,-1e400\n"))
+    assert frame["age"].tolist() == [61.0, float("inf"), float("-inf")]
+    book = openpyxl.Workbook()
+    for row in [["id", "age"], ["A", 61], ["B", "1e309"]]:
+        book.active.append(row)
+    book.save(tmp_path / "c.xlsx")
+    assert read_table(tmp_path / "c.xlsx")["age"].tolist() == [61.0, float("inf")]

@@ -4,10 +4,13 @@ patient, column and value, and no output folder."""
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from hccsurv.cli import app
@@ -125,3 +128,69 @@ def test_best_response_spelled_out_names_the_patient(tmp_path: Path) -> None:
         "'Partial response' is not a best-response code; write one of CR, PR, SD, PD, NE "
         "(here: PR)"
     ) in output
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "shown", "tail"),
+    [
+        ("afp_ng_ml", "2,2", "2,2", "afp_ng_ml must be a number"),
+        ("age", "inf", "inf", "age is not a finite number"),
+        # a column of numbers but one overflowing literal (pandas raised: a traceback); it is
+        # read as infinity, as Python and R read it
+        ("age", "1e309", "inf", "age is not a finite number"),
+    ],
+)
+def test_bad_number_cells_exit_5(
+    tmp_path: Path, column: str, value: str, shown: str, tail: str
+) -> None:
+    config, frame = _demo(tmp_path)
+    frame.loc[6, column] = value
+    code, output = _run(config, frame)
+    assert code == 5
+    assert f"patient HCC007 (file row 8), column '{column}', value '{shown}': {tail}" in output
+
+
+def _xlsx(path: Path, frame: pd.DataFrame, title: str | None = None) -> None:
+    book = openpyxl.Workbook()
+    if title is not None:
+        book.active.title = "Notes"
+        book.active.append([title])
+        sheet = book.create_sheet("Cohort")
+    else:
+        sheet = book.active
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([float(v) if _NUM.fullmatch(v) else (v or None) for v in row])
+    book.save(path)
+
+
+_NUM = re.compile(r"-?\d+(\.\d+)?")
+
+
+def test_xlsx_formula_and_second_sheet_through_the_command(tmp_path: Path) -> None:
+    config, frame = _demo(tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('data = "cohort.csv"', 'data = "cohort.xlsx"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    book = tmp_path / "cohort.xlsx"
+    _xlsx(book, frame, title="exported from the registry")
+    result = runner.invoke(app, ["run", str(config), "--out", str(out), "-q"])
+    assert result.exit_code == 3
+    assert "the workbook has sheets 'Notes', 'Cohort': set study.sheet" in result.output
+    assert not out.exists()
+
+    _xlsx(book, frame)
+    workbook = openpyxl.load_workbook(book)
+    age = list(frame.columns).index("age") + 1
+    workbook.active.cell(row=5, column=age, value="=60+3")  # saved without a value
+    workbook.save(book)
+    result = runner.invoke(app, ["run", str(config), "--out", str(out), "-q"])
+    assert result.exit_code == 5
+    letter = openpyxl.utils.get_column_letter(age)
+    assert (
+        f"patient HCC004 (file row 5), column 'age': cell {letter}5 holds a formula without a "
+        "saved value"
+    ) in result.output
+    assert not out.exists()

@@ -132,6 +132,15 @@ def _count_outside_quotes(line: str, delim: str) -> int:
     return count
 
 
+def _to_numbers(series: pd.Series) -> pd.Series:
+    """Cells that all read as numbers, as numbers; an overflowing literal (``1e309``) becomes
+    +-inf, as in Python and R, for validation to name, where pandas would raise."""
+    try:
+        return pd.to_numeric(series)
+    except (ValueError, OverflowError):
+        return series.map(lambda v: float(v) if isinstance(v, str) else v).astype("float64")
+
+
 def _type_columns(
     frame: pd.DataFrame, decimal: str | None, delimiter: str, missing: tuple[str, ...]
 ) -> pd.DataFrame:
@@ -141,7 +150,7 @@ def _type_columns(
         col = col.mask(col.isin(missing))
         filled = col.dropna()
         if filled.empty:
-            out[name] = pd.to_numeric(col)
+            out[name] = _to_numbers(col)
             continue
         comma_ok = decimal == "," or (decimal is None and delimiter != ",")
         first = str(filled.iloc[0])
@@ -150,9 +159,9 @@ def _type_columns(
         elif filled.str.match(_LEADING_ZERO).any():
             out[name] = col
         elif decimal != "," and filled.str.fullmatch(_NUMBER).all():
-            out[name] = pd.to_numeric(col)
+            out[name] = _to_numbers(col)
         elif comma_ok and filled.str.fullmatch(_COMMA_NUMBER).all():
-            out[name] = pd.to_numeric(col.str.replace(",", ".", regex=False))
+            out[name] = _to_numbers(col.str.replace(",", ".", regex=False))
         else:
             out[name] = col
     return pd.DataFrame(out, index=frame.index)
@@ -358,10 +367,10 @@ def _type_cells(series: pd.Series, missing: tuple[str, ...]) -> pd.Series:
         # numbers stored as text cells (Excel's green triangle) are typed like the CSV
         # path; leading zeros keep the column text, as there (ids, codes)
         if text.str.fullmatch(_NUMBER).all() and not text.str.match(_LEADING_ZERO).any():
-            return pd.to_numeric(series)
+            return _to_numbers(series)
         return series
     if filled.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all():
-        return pd.to_numeric(series)
+        return _to_numbers(series)
     return series
 
 
