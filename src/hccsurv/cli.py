@@ -10,7 +10,10 @@ Exit codes
 2    usage error (unknown option, missing argument, an invalid option value)
 3    the study config is invalid (every problem listed)
 4    an input file cannot be read
-5    the cohort failed validation (every problem listed; nothing was written)
+5    the cohort failed validation (every problem listed, or for more than 10 one line per kind
+     with the full list in ``<config>-problems.csv`` beside the config, ``hccsurv-problems.csv``
+     in the working directory for the bundled demo; nothing else was written); also a cohort
+     with no patients, fewer than 2 in a group, or none left by ``--exclude-invalid``
 6    an analysis named in ``[analysis] required`` could not be estimated
 7    the output folder cannot be used (a link, ``.``, the root or home folder, a file, or a
      folder holding files hccsurv did not write); nothing was deleted
@@ -49,6 +52,8 @@ EXIT_VALIDATION = 5
 EXIT_ANALYSIS = 6
 EXIT_OUTPUT = 7
 EXIT_INTERRUPTED = 130
+# more validation problems than this are summarised one line per kind (the rest go to a CSV)
+LIST_LIMIT = 10
 
 app = typer.Typer(
     add_completion=False,
@@ -75,7 +80,14 @@ def _main(
     """hccsurv: run a study from its config (`hccsurv run`), or start one (`hccsurv init`)."""
 
 
-def _fail(console: Console, error: HccsurvError) -> int:
+def _problems_file(config: Path | None) -> Path:
+    """Where the full list of validation problems goes: beside the config (demo: here)."""
+    if config is None:
+        return Path("hccsurv-problems.csv")
+    return config.with_name(f"{config.stem}-problems.csv")
+
+
+def _fail(console: Console, error: HccsurvError, problems_file: Path | None = None) -> int:
     if isinstance(error, ConfigError):
         code = EXIT_CONFIG
     elif isinstance(error, DataReadError):
@@ -86,8 +98,21 @@ def _fail(console: Console, error: HccsurvError) -> int:
         code = EXIT_OUTPUT
     else:
         code = EXIT_ANALYSIS
-    console.print(f"[bold red]error:[/] {error}", highlight=False, markup=True, soft_wrap=True)
-    if isinstance(error, CohortValidationError):
+    text = str(error)
+    if isinstance(error, CohortValidationError) and len(error.problems) > LIST_LIMIT:
+        text = error.summary()
+        if problems_file is not None:
+            try:
+                problems_file.write_text(error.problems_csv(), encoding="utf-8")
+                text += f"\nThe full list ({len(error.problems)} problems): {problems_file}"
+            except OSError as exc:
+                text += f"\n(The full list could not be written to {problems_file}: {exc})"
+    console.print("[bold red]error:[/] ", end="", highlight=False, markup=True)
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+    cohort_level = {"no_patients", "too_few_patients", "all_excluded"}
+    if isinstance(error, CohortValidationError) and not any(
+        p.rule in cohort_level for p in error.problems
+    ):
         console.print(
             "Fix the values above, or run again with --exclude-invalid to exclude these "
             "patients (each exclusion is counted in the patient flow).",
@@ -132,7 +157,7 @@ def _internal_error(console: Console, error: Exception) -> int:
 
 
 @contextmanager
-def _handled(console: Console) -> Iterator[None]:
+def _handled(console: Console, problems_file: Path | None = None) -> Iterator[None]:
     """Give every failure of a command its documented exit code and a message, never a traceback.
 
     hccsurv's own errors map to 3-7 (see the module docstring); typer's exits and usage errors pass
@@ -143,7 +168,7 @@ def _handled(console: Console) -> Iterator[None]:
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise
     except HccsurvError as error:
-        raise typer.Exit(_fail(console, error)) from None
+        raise typer.Exit(_fail(console, error, problems_file)) from None
     except KeyboardInterrupt:
         console.print("interrupted", highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -181,7 +206,7 @@ def run(
         "--quiet": quiet,
         "--json": as_json,
     }
-    with _handled(err):
+    with _handled(err, _problems_file(config)):
         from hccsurv.report.output import OutputTarget
 
         OutputTarget.check(out)  # at once, before the analysis stack loads

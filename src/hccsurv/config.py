@@ -36,6 +36,8 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     encoding = "utf-8"
     decimal = "."                  # "," for decimal commas (1,5)
     date_format = "%Y-%m-%d"       # force one strptime format for every date column
+    header_row = 1                 # CSV/XLSX: file row of the column names (title rows above)
+    missing_values = ["-"]         # also missing, besides empty NA N/A na NaN NULL null .
 
     [groups]
     column = "group"
@@ -328,6 +330,8 @@ class ReadOptions(_Section):
     encoding: Annotated[str, AfterValidator(_encoding)] | None = None
     decimal: Literal[".", ","] | None = None
     date_format: Annotated[str, AfterValidator(_date_format)] | None = None
+    header_row: Annotated[int, Field(ge=1, le=1000)] | None = None
+    missing_values: list[str] = []
 
 
 class StudySection(_Section):

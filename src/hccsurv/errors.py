@@ -19,6 +19,8 @@ Messages name what was found (patient, column, value) and how to fix it.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,11 +43,15 @@ class Problem:
     column: str | None = None
     value: str | None = None
     rule: str | None = None
+    row: int | None = None  # 1-based row in the data file (header = row 1), where known
 
     def __str__(self) -> str:
         parts = []
         if self.patient is not None:
-            parts.append(f"patient {self.patient}")
+            shown = f"patient {self.patient}"
+            if self.row is not None and self.patient != f"row {self.row}":
+                shown += f" (file row {self.row})"
+            parts.append(shown)
         if self.column is not None:
             parts.append(f"column '{self.column}'")
         if self.value is not None:
@@ -75,6 +81,39 @@ class DataReadError(HccsurvError):
 
 class CohortValidationError(_ProblemListError):
     """Validation found patient-level problems; ``problems`` lists each one."""
+
+    def summary(self, first: int = 5) -> str:
+        """One line per kind of problem (rule) with its count, the first ids and one example.
+
+        Problems that concern no single patient (a column, the whole cohort) are shown in full.
+        For long lists (one problem per patient) this is what a terminal can show; the full list
+        is :meth:`problems_csv`.
+        """
+        kinds: dict[str, list[Problem]] = {}
+        lines = [f"{self.title} ({len(self.problems)} problems):"]
+        for p in self.problems:
+            if p.patient is None:
+                lines.append(f"  - {p}")
+            else:
+                kinds.setdefault(p.rule or "invalid", []).append(p)
+        for rule, found in kinds.items():
+            ids = list(dict.fromkeys(p.patient for p in found if p.patient is not None))
+            shown = ", ".join(ids[:first]) + (", ..." if len(ids) > first else "")
+            lines.append(
+                f"  - {rule}: {len(found)} problem{'s' if len(found) != 1 else ''}, "
+                f"{len(ids)} patient{'s' if len(ids) != 1 else ''} ({shown}); first: {found[0]}"
+            )
+        return "\n".join(lines)
+
+    def problems_csv(self) -> str:
+        """Every problem as CSV text: rule, patient, file row, column, value, where, message."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["rule", "patient", "file_row", "column", "value", "where", "message"])
+        for p in self.problems:
+            row = [p.rule, p.patient, p.row, p.column, p.value, p.where, p.message]
+            writer.writerow(["" if v is None else v for v in row])
+        return buffer.getvalue()
 
 
 class ConvergenceError(HccsurvError):

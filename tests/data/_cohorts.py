@@ -68,6 +68,13 @@ def base_frame() -> pd.DataFrame:
     )
 
 
+def eight_patients() -> pd.DataFrame:
+    """``base_frame`` twice (P5-P8 repeat P1-P4): room to exclude patients and keep two a group."""
+    more = base_frame()
+    more["patient_id"] = ["P5", "P6", "P7", "P8"]
+    return pd.concat([base_frame(), more], ignore_index=True)
+
+
 def make_config(base_dir: Path | str = ".", **sections: Any) -> StudyConfig:
     """BASE_CONFIG with top-level sections replaced (``None`` removes a section)."""
     data = copy.deepcopy(BASE_CONFIG)

@@ -12,7 +12,7 @@ from hccsurv.config import load_config
 from hccsurv.data.cohort import load_cohort
 from hccsurv.errors import ConfigError
 
-from ._cohorts import base_frame, make_config
+from ._cohorts import base_frame, eight_patients, make_config
 
 DEMO = Path(__file__).parents[2] / "src" / "hccsurv" / "demo" / "study.toml"
 
@@ -112,7 +112,7 @@ def test_endpoint_left_out_warning() -> None:
 
 
 def test_flow_hides_identifiers_unless_asked() -> None:
-    frame = base_frame()
+    frame = eight_patients()
     frame.loc[0, "age"] = 120
     flow = load_cohort(make_config(), data=frame, exclude_invalid=True).flow
     text = json.dumps(flow.to_dict())
@@ -124,9 +124,9 @@ def test_flow_hides_identifiers_unless_asked() -> None:
     table = flow.to_frame()
     assert list(table.columns) == ["step", "reason", "n"]
     assert table.to_dict("records")[:3] == [
-        {"step": "read", "reason": "", "n": 4},
+        {"step": "read", "reason": "", "n": 8},
         {"step": "excluded", "reason": "age out of range", "n": 1},
-        {"step": "analysed", "reason": "", "n": 3},
+        {"step": "analysed", "reason": "", "n": 7},
     ]
     assert "P1" not in table.to_string()
 
@@ -148,8 +148,8 @@ def test_numeric_group_codes() -> None:
 
 
 def test_duplicate_rows_both_excluded_and_counted() -> None:
-    frame = base_frame()
+    frame = eight_patients()
     frame.loc[1, "patient_id"] = "P1"
     flow = load_cohort(make_config(), data=frame, exclude_invalid=True).flow
     assert [(e.rule, e.count, e.patients) for e in flow.excluded] == [("duplicate_id", 2, ("P1",))]
-    assert (flow.read, flow.n_excluded, flow.analysed) == (4, 2, 2)
+    assert (flow.read, flow.n_excluded, flow.analysed) == (8, 2, 6)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 from hccsurv.config import load_config
 from hccsurv.data.cohort import load_cohort
 from hccsurv.data.init import starter_config
@@ -62,3 +65,53 @@ def test_placeholders_when_nothing_is_recognised(tmp_path: Path) -> None:
     assert parsed["endpoints"]["OS"]["start"] == "FILL_IN_START_DATE"
     (tmp_path / "study.toml").write_text(text, encoding="utf-8")
     assert load_config(tmp_path / "study.toml").study.id_column == "a"
+
+
+def test_spss_value_and_variable_labels_become_display_names(tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    frame = pd.read_csv(DEMO_DATA)
+    for col in [c for c in frame.columns if c.endswith("_date") or c == "haic_start"]:
+        frame[col] = pd.to_datetime(frame[col])
+    frame["group"] = frame["group"].map({"First-line": 1.0, "Post-ate-beva": 2.0})
+    frame["sex"] = frame["sex"].map({"Male": 1.0, "Female": 2.0})
+    data = tmp_path / "cohort.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(data),
+        column_labels={"age": "Age, years", "sex": "Sex"},
+        variable_value_labels={
+            "group": {1: "First-line HAIC", 2: "Post-ate-beva"},
+            "sex": {1: "Male", 2: "Female"},
+        },
+    )
+    path = tmp_path / "study.toml"
+    path.write_text(starter_config(data, config_path=path), encoding="utf-8")
+    config = load_config(path)
+    # the codes stay in the config; the labels are display names
+    assert config.groups.labels == ["1", "2"]
+    assert config.groups.display_names == {"1": "First-line HAIC", "2": "Post-ate-beva"}
+    [recode] = config.derived
+    assert (recode.name, recode.column, recode.map) == (
+        "sex_label",
+        "sex",
+        {"1": "Male", "2": "Female"},
+    )
+    rows = {b.column: (b.label, b.kind) for b in config.baseline}
+    assert rows["age"] == ("Age, years", "normal")
+    assert rows["sex_label"] == ("Sex", "categorical")
+    assert "sex" not in rows
+    cohort = load_cohort(config)
+    assert cohort.flow.analysed_by_group == {"1": 66, "2": 34}
+    assert cohort.frame["sex_label"].astype(str).tolist()[:4] == ["Male", "Male", "Male", "Female"]
+
+
+def test_title_rows_above_the_header_are_guessed(tmp_path: Path) -> None:
+    data = tmp_path / "cohort.csv"
+    body = DEMO_DATA.read_text(encoding="utf-8")
+    data.write_text("Liver unit export\nprinted 2024-12-31\n" + body, encoding="utf-8")
+    path = tmp_path / "study.toml"
+    path.write_text(starter_config(data, config_path=path), encoding="utf-8")
+    config = load_config(path)
+    assert config.study.read.header_row == 3
+    assert config.study.id_column == "patient_id"
+    assert load_cohort(config).flow.analysed == 100

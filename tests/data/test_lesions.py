@@ -31,7 +31,7 @@ def test_the_demo_cohort_carries_its_lesion_rows() -> None:
 def test_no_lesions_without_a_lesion_source(tmp_path: Path) -> None:
     config = _demo_copy(tmp_path)
     text = config.read_text(encoding="utf-8")
-    text = text.replace('source = "lesions"', 'source = "column"\nbest_response = "group"')
+    text = text.replace('source = "lesions"', 'source = "column"\nbest_response = "best_response"')
     config.write_text(text.replace('lesion_file = "lesions.csv"', ""), encoding="utf-8")
     assert load_cohort(load_config(config)).lesions is None
 

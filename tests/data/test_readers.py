@@ -79,8 +79,25 @@ def test_csv_empty_cells_are_missing(tmp_path: Path) -> None:
 
 
 def test_csv_ragged_rows(tmp_path: Path) -> None:
-    with pytest.raises(DataReadError, match="same number of fields"):
+    with pytest.raises(
+        DataReadError, match=r"file row 3 has 4 fields but the header \(file row 1\) has 2"
+    ):
         read_table(_write(tmp_path / "c.csv", "a,b\n1,2\n3,4,5,6\n"))
+
+
+def test_csv_trailing_delimiter_on_data_rows_keeps_columns_in_place(tmp_path: Path) -> None:
+    # pandas would take the extra empty field as an index and shift every value one column left
+    frame = read_table(_write(tmp_path / "c.csv", "patient_id,age,afp\nP1,61,3,\nP2,70,4,\n"))
+    assert frame.to_dict("list") == {"patient_id": ["P1", "P2"], "age": [61, 70], "afp": [3, 4]}
+
+
+def test_csv_exact_repeated_names_and_multiline_cells(tmp_path: Path) -> None:
+    with pytest.raises(DataReadError, match="repeated column name"):
+        read_table(_write(tmp_path / "c.csv", "a,b,a\n1,2,3\n"))
+    text = 'id,note,age\nP1,"two\nlines",61\nP2,x,70\n'
+    frame = read_table(_write(tmp_path / "m.csv", text))
+    assert frame["note"].tolist() == ["two\nlines", "x"]
+    assert frame.attrs["file_rows"] == [2, 4]  # a record's first line
 
 
 def test_csv_wrong_forced_encoding(tmp_path: Path) -> None:
@@ -200,10 +217,76 @@ def test_csv_trailing_empty_rows_skipped(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_bytes(b"patient_id,age,afp\r\nP1,61,3\r\n,,\r\nP2,70,4\r\n,,\r\n , ,NA\r\n,,\r\n")
     frame = read_table(path)
-    # the inner empty row stays (file row numbers of later patients must not shift)
-    assert frame["patient_id"].tolist()[::2] == ["P1", "P2"]
-    assert len(frame) == 3
-    assert frame["age"].tolist()[::2] == [61, 70]
+    # every row without a value goes; the others keep their file row (header = row 1)
+    assert frame["patient_id"].tolist() == ["P1", "P2"]
+    assert frame["age"].tolist() == [61, 70]
+    assert frame.attrs["file_rows"] == [2, 4]
+
+
+def test_csv_title_row_needs_header_row(tmp_path: Path) -> None:
+    text = "Cohort export 2024\n\npatient_id,age\nP1,61\n\nP2,70\n"
+    path = _write(tmp_path / "c.csv", text)
+    frame = read_table(path, header_row=3)
+    assert list(frame.columns) == ["patient_id", "age"]
+    assert frame["age"].tolist() == [61, 70]
+    assert frame.attrs["file_rows"] == [4, 6]
+    with pytest.raises(DataReadError, match="header_row = 9 but the file has 6 line"):
+        read_table(path, header_row=9)
+
+
+def test_xlsx_header_row_below_a_merged_title(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Identity", None, "Labs"])
+    sheet.merge_cells("A1:B1")
+    sheet.append(["patient_id", "age", "bilirubin"])
+    sheet.append(["P1", 61, 1.2])
+    sheet.append([None, None, None])
+    sheet.append(["P2", 70, 0.8])
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    frame = read_table(path, header_row=2)
+    assert list(frame.columns) == ["patient_id", "age", "bilirubin"]
+    assert frame["bilirubin"].tolist() == [1.2, 0.8]
+    assert frame.attrs["file_rows"] == [3, 5]
+    assert frame.attrs["sheets"] == ["Sheet"]
+
+
+def test_xlsx_formula_without_saved_value_recorded(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["patient_id", "age", "bmi"])
+    sheet.append(["P1", 61, "=B2/3"])  # openpyxl saves formulas without computing them
+    sheet.append(["P2", 70, 24.5])
+    sheet.append([None, None, "=B3/3"])  # a row of formulas only is kept to be reported
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    frame = read_table(path)
+    assert frame.attrs["formula_cells"] == [(2, "bmi", "C2"), (4, "bmi", "C4")]
+    assert frame.attrs["file_rows"] == [2, 3, 4]
+    assert frame["bmi"].isna().tolist() == [True, False, True]
+
+
+def test_stats_file_value_and_variable_labels(tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    frame = pd.DataFrame({"patient_id": ["P1", "P2"], "sex": [1.0, 2.0], "age": [61.0, 70.0]})
+    for suffix in (".sav", ".dta"):
+        path = tmp_path / f"c{suffix}"
+        write = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+        write(
+            frame,
+            str(path),
+            column_labels={"patient_id": "Patient", "sex": "Sex", "age": "Age, years"},
+            variable_value_labels={"sex": {1: "Male", 2: "Female"}},
+        )
+        read = read_table(path)
+        assert read["sex"].tolist() == [1, 2]  # the codes stay: the config refers to them
+        assert read.attrs["value_labels"] == {"sex": {"1": "Male", "2": "Female"}}
+        assert read.attrs["variable_labels"] == {
+            "patient_id": "Patient",
+            "sex": "Sex",
+            "age": "Age, years",
+        }
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
@@ -216,3 +299,52 @@ def test_csv_utf16_unicode_text(tmp_path: Path, encoding: str) -> None:
     assert list(frame.columns) == ["patient_id", "âge", "afp"]
     assert frame["âge"].tolist() == [61, 70]
     assert frame["afp"].tolist() == [3.5, 4.0]
+
+
+def test_configured_missing_values_in_every_format(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["A", "B", "C"], "afp": [12.5, -9.0, 3.0], "ps": ["0", "-", "1"]})
+    extra = ["-", "-9", "unknown"]
+    csv_path = _write(tmp_path / "c.csv", "id,afp,ps\nA,12.5,0\nB,-9,-\nC,3,1\n")
+    book = openpyxl.Workbook()
+    for row in [["id", "afp", "ps"], ["A", 12.5, 0], ["B", -9, "-"], ["C", 3, 1]]:
+        book.active.append(row)
+    book.save(tmp_path / "c.xlsx")
+    frame.to_parquet(tmp_path / "c.parquet")
+    for name in ("c.csv", "c.xlsx", "c.parquet"):
+        plain = read_table(tmp_path / name)
+        assert plain["afp"].tolist() == [12.5, -9.0, 3.0], name  # no token given: kept
+        read = read_table(tmp_path / name, missing_values=extra)
+        assert read["afp"].isna().tolist() == [False, True, False], name
+        assert read["ps"].isna().tolist() == [False, True, False], name
+    numeric = read_table(csv_path, missing_values=extra)
+    assert numeric["ps"].tolist()[::2] == [0, 1]  # "-" gone, the column is numeric again
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (
+            "Cohort export\npatient_id,age\nP1,61\n",
+            "no delimiter found .* 'Cohort export'.*header_row = 2",
+        ),
+        ("Export, liver unit\npatient_id,age,afp\nP1,61,3\n", "file row 2 has 3 fields"),
+    ],
+)
+def test_csv_title_row_without_header_row_hints_at_it(
+    tmp_path: Path, text: str, match: str
+) -> None:
+    path = _write(tmp_path / "c.csv", text)
+    with pytest.raises(DataReadError, match=match) as info:
+        read_table(path)
+    assert "study.read.header_row" in str(info.value)
+    assert read_table(path, header_row=2)["age"].tolist() == [61]
+
+
+def test_overflowing_number_reads_as_infinity_for_validation(tmp_path: Path) -> None:
+    frame = read_table(_write(tmp_path / "c.csv", "id,age\nA,61\nB,1e309\nC,-1e400\n"))
+    assert frame["age"].tolist() == [61.0, float("inf"), float("-inf")]
+    book = openpyxl.Workbook()
+    for row in [["id", "age"], ["A", 61], ["B", "1e309"]]:
+        book.active.append(row)
+    book.save(tmp_path / "c.xlsx")
+    assert read_table(tmp_path / "c.xlsx")["age"].tolist() == [61.0, float("inf")]

@@ -17,7 +17,7 @@ column (a unit mismatch, a config choice) still raise.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -28,16 +28,22 @@ from hccsurv.data.endpoints import endpoint_from_columns, endpoint_from_dates
 from hccsurv.data.flow import EndpointCount, Exclusion, PatientFlow
 from hccsurv.data.lesions import read_lesions
 from hccsurv.data.readers import read_table
+from hccsurv.data.responses import response_codes
 from hccsurv.data.validate import (
     RULE_LABELS,
     as_text,
     date_columns,
+    file_rows,
     patient_labels,
     validate_cohort,
 )
 from hccsurv.errors import CohortValidationError, ConfigError, Problem
 
-__all__ = ["Cohort", "load_cohort"]
+__all__ = ["MIN_PER_GROUP", "Cohort", "load_cohort"]
+
+#: Fewest analysed patients a group may have: one patient gives no comparison to speak of, and
+#: the estimators' errors about it (a reference level, a singular fit) would not say why.
+MIN_PER_GROUP = 2
 
 
 @dataclass(frozen=True)
@@ -125,8 +131,10 @@ def _output_columns(config: StudyConfig) -> dict[str, str]:
     return out
 
 
-def _missing_columns(wanted: dict[str, str], columns: list[str]) -> list[Problem]:
-    return [
+def _missing_columns(
+    wanted: dict[str, str], columns: list[str], frame: pd.DataFrame | None = None
+) -> list[Problem]:
+    problems = [
         Problem(
             where=where,
             message=(
@@ -138,6 +146,97 @@ def _missing_columns(wanted: dict[str, str], columns: list[str]) -> list[Problem
         for where, col in wanted.items()
         if col not in columns
     ]
+    hint = _header_hint(frame, {c for c in wanted.values() if c not in columns}, len(wanted))
+    return problems + ([hint] if hint is not None and problems else [])
+
+
+def _header_hint(frame: pd.DataFrame | None, missing: set[str], wanted: int) -> Problem | None:
+    """Where the columns may be instead: a lower header row (title rows) or another sheet.
+
+    Said once, and only when the file suggests it: a data row holding missing names, or most
+    of the names missing (a title read as the header, the wrong sheet), not for a typo.
+    """
+    if frame is None or not missing:
+        return None
+    rows = file_rows(frame)
+    for pos in range(min(len(frame), 20)):
+        cells = {as_text(frame.iloc[[pos]][c]).iloc[0] for c in frame.columns}
+        if missing & cells:
+            return Problem(
+                where="study.read.header_row",
+                message=(
+                    f"the column names look like they are on file row {rows[pos]}: set "
+                    f"study.read.header_row = {rows[pos]} (the rows above it are skipped)"
+                ),
+                rule="header_row",
+            )
+    if 2 * len(missing) <= wanted:
+        return None
+    sheets = frame.attrs.get("sheets")
+    if isinstance(sheets, list) and len(sheets) > 1:
+        return Problem(
+            where="study.sheet",
+            message=(
+                f"most columns are missing and the workbook has sheets "
+                f"{', '.join(repr(n) for n in sheets)}: set study.sheet to the one with the "
+                "cohort (a name or a 0-based index), and study.read.header_row if a title sits "
+                "above the column names"
+            ),
+            rule="header_row",
+        )
+    return Problem(
+        where="study.read.header_row",
+        message=(
+            "most columns are missing: if a title or a merged header sits above the column "
+            "names, set study.read.header_row to the file row of the names"
+        ),
+        rule="header_row",
+    )
+
+
+def _formula_problems(frame: pd.DataFrame, labels: pd.Series, used: set[str]) -> list[Problem]:
+    """XLSX formulas without a saved value in columns the config uses (they read as empty)."""
+    position = {row: i for i, row in enumerate(file_rows(frame))}
+    return [
+        Problem(
+            where=f"cell {cell}",
+            message=(
+                f"cell {cell} holds a formula without a saved value (the file was written by a "
+                "program that does not compute formulas); open and save it in Excel or "
+                "LibreOffice, or type the value"
+            ),
+            patient=str(labels.iloc[position[row]]),
+            column=column,
+            rule="formula_no_value",
+        )
+        for row, column, cell in frame.attrs.get("formula_cells", [])
+        if column in used and row in position
+    ]
+
+
+def _group_sizes(config: StudyConfig, frame: pd.DataFrame, read: int) -> list[Problem]:
+    """A plain refusal when there is nothing, or too little, to compare."""
+    col = config.groups.column
+    if read == 0:
+        message = "the data file has no patients (only a header); add the patient rows"
+        return [Problem(where="cohort", message=message, column=col, rule="no_patients")]
+    counts = as_text(frame[col]).value_counts()
+    problems = []
+    for label in config.groups.labels:
+        n = int(counts.get(label, 0))
+        if n < MIN_PER_GROUP:
+            problems.append(
+                Problem(
+                    where="cohort",
+                    message=(
+                        f"too few patients in group {label!r}: {n} analysed, at least "
+                        f"{MIN_PER_GROUP} are needed to compare groups"
+                    ),
+                    column=col,
+                    rule="too_few_patients",
+                )
+            )
+    return problems
 
 
 def _check_levels(config: StudyConfig, frame: pd.DataFrame) -> list[Problem]:
@@ -216,12 +315,14 @@ def load_cohort(
             delimiter=read.delimiter,
             encoding=read.encoding,
             decimal=read.decimal,
+            header_row=read.header_row,
+            missing_values=read.missing_values,
         )
         if data is None
         else data.reset_index(drop=True)
     )
     columns = [str(c) for c in raw.columns]
-    problems = _missing_columns(_input_columns(config), columns)
+    problems = _missing_columns(_input_columns(config), columns, raw)
     if problems:
         raise ConfigError("The study config names columns that are not in the data", problems)
 
@@ -236,6 +337,16 @@ def load_cohort(
         date_problems += found
     problems = validate_cohort(raw, dates, config, date_problems)
     problems += check_categories(raw, config, labels)
+    used = set(_input_columns(config).values()) | set(_output_columns(config).values())
+    problems += _formula_problems(raw, labels, used)
+    # every patient problem quotes the file row, so the cell is found even in a large sheet
+    row_of: dict[str, int] = {}
+    for label, row in zip(labels, file_rows(raw), strict=True):
+        row_of.setdefault(str(label), row)
+    problems = [
+        replace(p, row=row_of.get(p.patient)) if p.patient is not None and p.row is None else p
+        for p in problems
+    ]
 
     column_level = [p for p in problems if p.patient is None]
     if column_level or (problems and not exclude_invalid):
@@ -253,6 +364,21 @@ def load_cohort(
     keep = ~labels.isin(list(first_rule))
     frame = raw.loc[keep].reset_index(drop=True)
     dates = dates.loc[keep].reset_index(drop=True)
+    if problems and not keep.any():
+        raise CohortValidationError(
+            f"exclude_invalid would exclude every one of the {len(raw)} patients; nothing is "
+            "left to analyse, so the run stops: fix the problems listed",
+            [
+                Problem(where="cohort", message="every patient has a problem", rule="all_excluded"),
+                *problems,
+            ],
+        )
+    sizes = _group_sizes(config, frame, len(raw))
+    if sizes:
+        title = "The cohort is too small to analyse"
+        if problems:
+            title += " once the patients with problems are excluded (they are listed too)"
+        raise CohortValidationError(title, [*sizes, *problems])
     exclusions = tuple(
         Exclusion(
             rule=rule,
@@ -264,6 +390,10 @@ def load_cohort(
     )
     for col in dates.columns:
         frame[col] = dates[col]
+    r = config.response
+    if r is not None and r.source == "column" and r.best_response is not None:
+        # validated above: what is left are the codes (" pr " read as PR) or missing
+        frame[r.best_response] = response_codes(frame[r.best_response])[0]
     group = config.groups.column
     frame[group] = pd.Categorical(
         as_text(frame[group]), categories=config.groups.labels, ordered=True

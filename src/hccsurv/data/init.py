@@ -21,6 +21,14 @@
   and number, portal/vascular invasion, extrahepatic spread/metastasis, height, weight, age) and
   the units by name (``umol``, ``g_l``) or, failing that, by the median value. A 0/1 ascites or
   encephalopathy column is not mapped (Child-Pugh needs grades): it is listed with the reason.
+- header row: the first row, unless title rows above it leave at most 2 columns (then the row
+  of 2-10 giving the most columns, written as ``study.read.header_row``).
+
+SPSS/Stata/SAS files keep their codes in the data and the config; their labels become display
+names: a variable label is a Table 1 row's ``label``; a labelled group column (``1 = "HAIC"``)
+gets ``groups.display_names``; another labelled column is shown through a ``[[derived]]`` recode
+``<column>_label`` (code -> label) that Table 1 lists instead of the codes, when every code in
+the data has a label (otherwise the codes are listed, with the labels in a comment).
 
 Review every guessed line before running the analysis.
 """
@@ -44,6 +52,7 @@ from hccsurv.data.guess import (
     is_binary,
 )
 from hccsurv.data.readers import read_table
+from hccsurv.errors import DataReadError
 
 __all__ = ["starter_config"]
 
@@ -130,7 +139,7 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         Default: a file next to the data.
     """
     path = Path(datafile)
-    frame = read_table(path)
+    frame, header_row = _read_guessing_header(path)
     columns = [str(c) for c in frame.columns]
     base = Path(config_path).parent if config_path is not None else path.parent
     data_ref = Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
@@ -149,6 +158,8 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         if roles["start"] is not None:
             used.add(roles["start"])
 
+    value_labels: dict[str, dict[str, str]] = frame.attrs.get("value_labels", {})
+    variable_labels: dict[str, str] = frame.attrs.get("variable_labels", {})
     pairs = guess_survival_pairs(frame, exclude=[*used, *dates])
     used |= {c for pair in pairs for c in (pair.time, pair.status)}
     group_col, group_levels, group_reason = guess_group(frame, exclude=[*used, *dates])
@@ -195,9 +206,14 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
     lines += [
         'time_unit = "months"  # days | weeks | months | years',
         "landmarks = [12]",
-        "",
-        "[groups]",
     ]
+    if header_row is not None:
+        lines += [
+            "",
+            "[study.read]",
+            f"header_row = {header_row}  # CHECK: guessed (title rows above the column names)",
+        ]
+    lines += ["", "[groups]"]
     if group_col is not None and len(group_levels) >= 2:
         lines += [
             f"# CHECK: {group_reason}",
@@ -205,6 +221,11 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
             f"labels = [{', '.join(_q(v) for v in group_levels)}]  # display order; first = "
             "reference",
         ]
+        names = value_labels.get(group_col, {})
+        shown = {v: names[v] for v in group_levels if v in names}
+        if shown:
+            coded = ", ".join(f"{_q(k)} = {_q(v)}" for k, v in shown.items())
+            lines.append(f"display_names = {{ {coded} }}  # the file's value labels")
     else:
         lines += [
             f"# No group column found: {group_reason}.",
@@ -238,15 +259,30 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
     if unplaced:
         lines += ["", "# Columns not placed, or not in the role their name suggests (CHECK):"]
         lines += [f"#   {col}: {why}" for col, why in unplaced.items()]
+    recodes = _label_recodes(frame, baseline, value_labels, set(columns))
+    for col, (name, mapping) in recodes.items():
+        coded = ", ".join(f"{_q(k)} = {_q(v)}" for k, v in mapping.items())
+        lines += [
+            "",
+            f"[[derived]]  # the value labels of {col}, shown in Table 1 instead of the codes",
+            f"name = {_q(name)}",
+            f"column = {_q(col)}",
+            f"map = {{ {coded} }}",
+            f"labels = [{', '.join(_q(v) for v in dict.fromkeys(mapping.values()))}]",
+        ]
     if baseline:
         lines += ["", "# Table 1 rows: kind = categorical | normal | skewed (CHECK: guessed)."]
         for col in baseline:
-            lines += [
-                "[[baseline]]",
-                f"column = {_q(col)}",
-                f"kind = {_q(_kind(frame[col]))}",
-                "",
-            ]
+            lines.append("[[baseline]]")
+            lines.append(f"column = {_q(recodes[col][0] if col in recodes else col)}")
+            if col in variable_labels:
+                lines.append(f"label = {_q(variable_labels[col])}")
+            kind = "categorical" if col in value_labels else _kind(frame[col])
+            lines.append(f"kind = {_q(kind)}")
+            if col in value_labels and col not in recodes:
+                coded = ", ".join(f"{k} = {v}" for k, v in value_labels[col].items())
+                lines.append(f"# value labels (some codes in the data have none): {coded}")
+            lines.append("")
     lines += [
         "[cox]",
         "threshold = 0.1",
@@ -258,6 +294,75 @@ def starter_config(datafile: str | Path, *, config_path: str | Path | None = Non
         "",
     ]
     return "\n".join(lines)
+
+
+def _read_guessing_header(path: Path) -> tuple[pd.DataFrame, int | None]:
+    """The table, and its header row when title rows sit above the column names.
+
+    A title read as the header leaves at most 2 columns (or fails to parse as CSV); then rows
+    2-10 are tried and the first giving the most columns wins.
+    """
+    try:
+        frame = read_table(path)
+        if frame.shape[1] > 2:
+            return frame, None
+        error: DataReadError | None = None
+    except DataReadError as exc:
+        frame, error = pd.DataFrame(), exc
+    best: tuple[int, pd.DataFrame, int] | None = None
+    for row in range(2, 11):
+        try:
+            candidate = read_table(path, header_row=row)
+        except DataReadError:
+            continue
+        if best is None or candidate.shape[1] > best[0]:
+            best = (candidate.shape[1], candidate, row)
+    if best is not None and best[0] > max(frame.shape[1], 2):
+        return best[1], best[2]
+    if error is not None:
+        raise error
+    return frame, None
+
+
+def _code(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _natural(code: str) -> tuple[int, float, str]:
+    """Numbers in numeric order (codes 1, 2, 10), then text, as R's factor() on each kind."""
+    try:
+        return (0, float(code), "")
+    except ValueError:
+        return (1, 0.0, code)
+
+
+def _label_recodes(
+    frame: pd.DataFrame,
+    baseline: list[str],
+    value_labels: dict[str, dict[str, str]],
+    taken: set[str],
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """``{column: (derived name, code -> label)}`` for labelled Table 1 columns.
+
+    Only when every code in the data has a label: a recode sends unlisted values to missing.
+    """
+    out: dict[str, tuple[str, dict[str, str]]] = {}
+    for col in baseline:
+        labels = value_labels.get(col)
+        if not labels:
+            continue
+        codes = {_code(v) for v in frame[col].dropna()}
+        if not codes <= set(labels):
+            continue
+        name = f"{col}_label"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        ordered = sorted(labels, key=_natural)
+        out[col] = (name, {k: labels[k] for k in ordered})
+    return out
 
 
 def _endpoint_lines(roles: dict[str, str | None], pairs: list[SurvivalPair]) -> list[str]:

@@ -4,7 +4,8 @@ Rules (``Problem.rule``), in the order they are checked:
 
 ==========================  ===================================================================
 ``missing_id``              the id cell is empty
-``duplicate_id``            the same id on more than one row
+``duplicate_id``            the same id on more than one row (one problem listing every row)
+``formula_no_value``        an XLSX formula cell of a column the config uses has no saved value
 ``date_unparseable``        a date cell cannot be read (see :mod:`hccsurv.data.dates`)
 ``date_ambiguous``          a date could be day-first or month-first
 ``missing_start``           an endpoint's start date is empty
@@ -23,9 +24,19 @@ Rules (``Problem.rule``), in the order they are checked:
 ``bilirubin_unit``          bilirubin impossible, or implausible for the stated unit
 ``albumin_unit``            albumin impossible, or implausible for the stated unit
 ``inr_range``               INR impossible or implausible
+``not_a_number``            text ("sixty", "2,2") in a column read as a number (see below)
+``not_finite``              +-inf (or an overflowing ``1e309``) in a column read as a number
+``response_value``          a best-response cell that is not one of the codes CR PR SD PD NE
 ``category_value``          ascites, encephalopathy or a yes/no input not recognised (checked by
                             :func:`hccsurv.data.derive.check_categories`)
 ==========================  ===================================================================
+
+Columns read as numbers: the numeric clinical inputs (age, AFP, ECOG, bilirubin, albumin, INR,
+tumour size and number, height, weight), ready endpoint times, Table 1 rows of kind normal or
+skewed, the source of a binary or ordinal ``[[derived]]`` cut and Cox candidates without a
+reference. A text cell there would otherwise become a silent missing value.
+
+Best-response codes: :mod:`hccsurv.data.responses`.
 
 Laboratory plausibility (a value outside the plausible band of the stated unit, but inside that
 of the other unit, gets the unit hint): bilirubin 0.1-35 mg/dL or 2-600 µmol/L; albumin 1.0-6.5
@@ -41,14 +52,23 @@ import numpy as np
 import pandas as pd
 
 from hccsurv.config import StudyConfig
+from hccsurv.data.responses import RESPONSE_CODES, response_codes, response_hints
 from hccsurv.errors import Problem
 
-__all__ = ["RULE_LABELS", "as_text", "date_columns", "patient_labels", "validate_cohort"]
+__all__ = [
+    "RULE_LABELS",
+    "as_text",
+    "date_columns",
+    "file_rows",
+    "patient_labels",
+    "validate_cohort",
+]
 
 #: Short labels of the rules, used as exclusion reasons in the patient flow.
 RULE_LABELS: dict[str, str] = {
     "missing_id": "missing patient id",
     "duplicate_id": "duplicate patient id",
+    "formula_no_value": "formula without a saved value",
     "date_unparseable": "unreadable date",
     "date_ambiguous": "ambiguous date",
     "missing_start": "missing start date",
@@ -67,6 +87,9 @@ RULE_LABELS: dict[str, str] = {
     "bilirubin_unit": "implausible bilirubin",
     "albumin_unit": "implausible albumin",
     "inr_range": "implausible INR",
+    "not_a_number": "text in a numeric column",
+    "not_finite": "not a finite number",
+    "response_value": "unrecognised best response",
     "category_value": "unrecognised category",
 }
 
@@ -88,8 +111,9 @@ def _fmt(value: object) -> str:
 
 
 class _Collector:
-    def __init__(self, ids: pd.Series) -> None:
+    def __init__(self, ids: pd.Series, rows: list[int]) -> None:
         self.ids = ids
+        self.rows = pd.Series(rows, index=ids.index)
         self.problems: list[Problem] = []
 
     def emit(
@@ -119,6 +143,7 @@ class _Collector:
                     column=column,
                     value=value,
                     rule=rule,
+                    row=int(self.rows[key]),
                 )
             )
 
@@ -155,10 +180,18 @@ def as_text(raw: pd.Series) -> pd.Series:
     return raw.map(lambda v: _fmt(v).strip() if pd.notna(v) else "")
 
 
+def file_rows(frame: pd.DataFrame) -> list[int]:
+    """The 1-based file row of each row: ``attrs["file_rows"]`` from the reader, else header = 1."""
+    rows = frame.attrs.get("file_rows")
+    if isinstance(rows, list) and len(rows) == len(frame):
+        return [int(r) for r in rows]
+    return list(range(2, len(frame) + 2))
+
+
 def patient_labels(frame: pd.DataFrame, id_column: str) -> pd.Series:
-    """The id of each row as text, or ``"row N"`` (file row, header = row 1) when it is empty."""
+    """The id of each row as text, or ``"row N"`` (its file row) when it is empty."""
     ids = as_text(frame[id_column])
-    rows = pd.Series([f"row {i + 2}" for i in range(len(frame))], index=frame.index)
+    rows = pd.Series([f"row {r}" for r in file_rows(frame)], index=frame.index)
     return ids.where(ids != "", rows)
 
 
@@ -189,7 +222,7 @@ def validate_cohort(
     id_col = config.study.id_column
     raw_ids = frame[id_col]
     ids = as_text(raw_ids)
-    out = _Collector(patient_labels(frame, id_col))
+    out = _Collector(patient_labels(frame, id_col), file_rows(frame))
 
     out.emit(
         ids == "",
@@ -199,22 +232,53 @@ def validate_cohort(
         "the patient id is empty; fill {c} (file row numbers count the header as row 1)",
         c=id_col,
     )
-    filled = ids[ids != ""]
-    counts = filled.map(filled.value_counts()).reindex(frame.index, fill_value=0)
-    out.emit(
-        counts > 1,
-        "duplicate_id",
-        id_col,
-        ids,
-        "this id is on {n} rows; give each patient one row with a unique id",
-        n=counts.astype(str),
-    )
+    _check_duplicates(out, frame, ids, id_col)
     out.problems.extend(date_problems)
     _check_dates(out, frame, dates, config)
     _check_groups(out, frame, config)
     _check_ready_endpoints(out, frame, config)
     _check_clinical(out, frame, config)
-    return out.problems
+    _check_response(out, frame, config)
+    # a problem found by two routes (a column in two roles) is listed once
+    return list(dict.fromkeys(out.problems))
+
+
+def _check_duplicates(out: _Collector, frame: pd.DataFrame, ids: pd.Series, id_col: str) -> None:
+    """One problem per repeated id, on its first row, listing every file row that holds it."""
+    rows = pd.Series(file_rows(frame), index=frame.index)
+    filled = ids[ids != ""]
+    repeated = filled[filled.duplicated(keep=False)]
+    where = {
+        key: ", ".join(str(r) for r in rows[group.index])
+        for key, group in repeated.groupby(repeated, sort=False)
+    }
+    first = pd.Series(False, index=frame.index)
+    first[repeated[~repeated.duplicated()].index] = True
+    out.emit(
+        first,
+        "duplicate_id",
+        id_col,
+        ids,
+        "this id is on file rows {r}; give each patient one row with a unique id",
+        r=ids.map(where).fillna(""),
+    )
+
+
+def _check_response(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> None:
+    r = config.response
+    if r is None or r.source != "column" or r.best_response is None:
+        return
+    col = r.best_response
+    _, bad = response_codes(frame[col])
+    out.emit(
+        bad,
+        "response_value",
+        col,
+        frame[col],
+        "{v!r} is not a best-response code; write one of {codes}{h} (empty = not evaluable)",
+        codes=", ".join(RESPONSE_CODES),
+        h=response_hints(frame[col]).map(lambda c: f" (here: {c})" if c else ""),
+    )
 
 
 def _check_dates(
@@ -395,10 +459,36 @@ def _check_numbers(out: _Collector, frame: pd.DataFrame, columns: list[str]) -> 
         )
 
 
+_NUMERIC_ROLES = (
+    "age",
+    "afp",
+    "ecog",
+    "bilirubin",
+    "albumin",
+    "inr",
+    "tumor_size_mm",
+    "tumor_number",
+    "height_cm",
+    "weight_kg",
+)
+
+
+def _numeric_columns(config: StudyConfig, frame: pd.DataFrame) -> list[str]:
+    """Every input column the config reads as a number: numeric clinical inputs, ready endpoint
+    times, Table 1 rows of kind normal/skewed, the source of a binary or ordinal cut, and Cox
+    candidates without a reference (continuous). Derived columns are not in the file yet."""
+    roles = config.clinical.columns()
+    cols = [roles[r] for r in _NUMERIC_ROLES if r in roles]
+    cols += [ep.time for ep in config.endpoints.values() if ep.time is not None]
+    cols += [b.column for b in config.baseline if b.kind != "categorical"]
+    cols += [d.column for d in config.derived if d.op is not None or d.breaks is not None]
+    cols += [c.column for c in config.cox.candidates if c.reference is None]
+    return [c for c in dict.fromkeys(cols) if c in frame.columns]
+
+
 def _check_clinical(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> None:
     cols = config.clinical
-    numeric = [cols.age, cols.afp, cols.ecog, cols.bilirubin, cols.albumin, cols.inr]
-    _check_numbers(out, frame, [c for c in numeric if c is not None])
+    _check_numbers(out, frame, _numeric_columns(config, frame))
     if cols.age is not None:
         age = _numeric(frame, cols.age)
         out.emit(
