@@ -39,10 +39,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-# Imported with this module rather than on the first PDF save: a run forks a child to draw part
-# of the figures (hccsurv.report.workers), and both processes then share this import (and the
-# fontTools subsetter it brings) instead of each paying for it.
-import matplotlib.backends.backend_pdf  # noqa: F401
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

@@ -43,12 +43,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from numpy.typing import NDArray
 
 from hccsurv.errors import InputError
-from hccsurv.present.figures.style import (
-    TEXT_FEATURES,
-    FigureStyle,
-    freeze_layout,
-    without_ligatures,
-)
+from hccsurv.present.figures.style import FigureStyle, settle_layout
 from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_hr_ci, format_p
 
 REQUIRED_COLUMNS = ("variable", "level", "reference", "hr", "hr_lower", "hr_upper", "p")
@@ -287,12 +282,6 @@ def plot_forest(
             hr, lo, hi, p = vals
             panels.append(ForestPanel(name, ax, text_ax, hr, lo, hi, p))
         label_ax.set_ylim(n - 0.5, -1.6)
-        for text_ax in (label_ax, *(p.text_ax for p in panels)):
-            for text in text_ax.texts:
-                # inside its column by construction (_fit_columns sizes the columns to the
-                # widest text), so the layout engine need not measure it on every pass
-                text.set_in_layout(False)
-        without_ligatures(fig)
         _fit_columns(fig, grid, label_ax, panels, style)
         if title is not None:
             fig.suptitle(
@@ -301,9 +290,8 @@ def plot_forest(
                 ha="left",
                 fontsize=style.font_size + 1,
                 fontweight="bold",
-                fontfeatures=TEXT_FEATURES,
             )
-    freeze_layout(fig)  # one pass settles it: HR ticks fixed, texts out of the layout
+        settle_layout(fig)
     return ForestFigure(
         figure=fig, label_ax=label_ax, rows=tuple(rows), panels=tuple(panels), xlim=xlim
     )
@@ -419,7 +407,7 @@ def _draw_panel(
     ax.minorticks_off()
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", left=False, labelleft=False)
-    ax.tick_params(labelsize=style.small_font_size, labelfontfamily=list(style.font_family))
+    ax.tick_params(labelsize=style.small_font_size, labelfontfamily=style.fonts())
     ax.spines["left"].set_visible(False)
     if name:
         ax.text(

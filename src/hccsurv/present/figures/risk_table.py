@@ -219,7 +219,7 @@ def draw_risk_table(
         length=0,
         pad=0.32 * style.small_font_size * widest + 3.0,
         labelsize=style.small_font_size,
-        labelfontfamily=list(style.font_family),
+        labelfontfamily=style.fonts(),
     )
     ax.tick_params(axis="x", bottom=False, labelbottom=False)
     for spine in ax.spines.values():
