@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from hccsurv.errors import InputError
 from hccsurv.present.figures.risk_table import RiskRow, RiskTable, draw_risk_table
-from hccsurv.present.figures.style import FigureStyle
+from hccsurv.present.figures.style import FigureStyle, lay_out
 from hccsurv.present.figures.time_axis import TimeAxis, tick_text, time_axis
 
 #: Counts under the plot at given times.
@@ -332,7 +332,7 @@ def fit_time_axes(panels: Sequence[DrawnCurves]) -> None:
     t_max = max(float(pc.step_x[-1]) for p in panels for pc in p.curves)
     xlim = panels[0].xlim
     while True:
-        fig.draw_without_rendering()
+        lay_out(fig)
         gap = min(label_gap(fig, time_rows(p)) for p in panels)
         intervals = len(panels[0].axis.ticks) - 1
         if gap >= MIN_LABEL_GAP_PT or intervals <= 1:

@@ -62,7 +62,7 @@ from hccsurv.present.figures.curves import (
     new_figure,
     set_time_axis,
 )
-from hccsurv.present.figures.placement import place_legend_and_text
+from hccsurv.present.figures.placement import place_legends
 from hccsurv.present.figures.risk_table import (
     GroupedCurves,
     RiskRow,
@@ -260,7 +260,7 @@ def plot_km(
             format_options=format_options,
         )
         fit_time_axes([drawn])
-        result = place_legend_and_text(drawn)
+        (result,) = place_legends([drawn])
         if own_figure:
             settle_layout(fig)
     return result
@@ -455,6 +455,6 @@ def plot_km_facets(
             set_time_axis(d, axis)
         fit_time_axes(drawn)
         # legends are placed once every panel exists, so that the layout is final
-        panels = tuple(place_legend_and_text(d) for d in drawn)
+        panels = place_legends(drawn)
         settle_layout(fig)
     return KMFacetFigure(figure=fig, panels=panels)

@@ -9,6 +9,7 @@ check holds for the figure as drawn.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Literal
 
@@ -18,8 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredText
+from matplotlib.transforms import Bbox
 
-from hccsurv.present.figures.curves import CurveFigure, DrawnCurves, PlottedCurve
+from hccsurv.present.figures.curves import CurveFigure, DrawnCurves, PlottedCurve, fit_time_axes
 from hccsurv.present.figures.style import FigureStyle
 
 _Loc = Literal[
@@ -90,28 +92,37 @@ def _data_box(ax: Axes, artist: Legend | AnchoredText, fig: Figure) -> Box:
     return (float(bbox.x0), float(bbox.x1), float(bbox.y0), float(bbox.y1))
 
 
-def place_legend_and_text(drawn: DrawnCurves) -> CurveFigure:
-    """Place the legend and the statistics text of ``drawn`` (laid out first); the figure."""
-    with drawn.style.rc_context():
-        corner, text_corner = _place(
-            drawn.figure,
-            drawn.ax,
-            drawn.handles,
-            drawn.annotation,
-            drawn.style,
-            drawn.curves,
-            drawn.segments,
+def place_legends(panels: Sequence[DrawnCurves]) -> tuple[CurveFigure, ...]:
+    """Place the legend and the statistics text of each panel of one figure, then re-fit the
+    shared time axis to the final layout (a legend above a plot changes it); the figures."""
+    corners = []
+    for drawn in panels:
+        with drawn.style.rc_context():
+            corners.append(
+                _place(
+                    drawn.figure,
+                    drawn.ax,
+                    drawn.handles,
+                    drawn.annotation,
+                    drawn.style,
+                    drawn.curves,
+                    drawn.segments,
+                )
+            )
+    fit_time_axes(panels)
+    return tuple(
+        CurveFigure(
+            figure=drawn.figure,
+            ax=drawn.ax,
+            risk_ax=drawn.risk_ax,
+            curves=drawn.curves,
+            risk_table=drawn.risk_table,
+            xticks=drawn.axis.ticks,
+            annotation=drawn.annotation,
+            kind=drawn.kind,
+            legend_outside="outside" in placed,
         )
-    return CurveFigure(
-        figure=drawn.figure,
-        ax=drawn.ax,
-        risk_ax=drawn.risk_ax,
-        curves=drawn.curves,
-        risk_table=drawn.risk_table,
-        xticks=drawn.axis.ticks,
-        annotation=drawn.annotation,
-        kind=drawn.kind,
-        legend_outside="outside" in (corner, text_corner),
+        for drawn, placed in zip(panels, corners, strict=True)
     )
 
 
@@ -149,15 +160,7 @@ def _place(
     if corner is None:
         corner = "outside"
         legend.remove()
-        ax.legend(
-            handles=list(handles),
-            labels=[str(h.get_label()) for h in handles],
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.01),
-            ncols=len(handles),
-            handlelength=2.6,
-            borderaxespad=0.0,
-        )
+        legend = _legend_above(fig, ax, handles)
     if annotation:
         text = AnchoredText(
             annotation,
@@ -185,9 +188,53 @@ def _place(
             )
             outside_text.set_gid("km-statistics")
             ax.add_artist(outside_text)
+            if corner == "outside":
+                _stack_above(fig, ax, legend, outside_text)
     else:
         text_corner = ""
     return corner, text_corner
+
+
+def _legend_above(fig: Figure, ax: Axes, handles: Sequence[Line2D]) -> Legend:
+    """The legend above the plot: one row when it fits the plot's width, else one entry per
+    row, with labels wrapped at word boundaries to the plot's width."""
+    labels = [str(h.get_label()) for h in handles]
+
+    def draw(shown: list[str], ncols: int) -> Legend:
+        return ax.legend(
+            handles=list(handles),
+            labels=shown,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.01),
+            ncols=ncols,
+            handlelength=2.6,
+            borderaxespad=0.0,
+        )
+
+    fig.draw_without_rendering()
+    width = ax.bbox.width
+    legend = draw(labels, len(handles))
+    if legend.get_window_extent().width <= width:
+        return legend
+    if len(handles) > 1:
+        legend.remove()
+        legend = draw(labels, 1)
+    too_wide = legend.get_window_extent().width / width
+    if too_wide <= 1.0:
+        return legend
+    legend.remove()
+    chars = max(int(max(map(len, labels)) / too_wide) - 4, 10)
+    return draw([textwrap.fill(label, chars) for label in labels], 1)
+
+
+def _stack_above(fig: Figure, ax: Axes, legend: Legend, text: AnchoredText) -> None:
+    """Lift the statistics text above the legend when both sit above the plot and they meet."""
+    fig.draw_without_rendering()
+    box_legend = legend.get_window_extent()
+    if box_legend.x1 < text.get_window_extent().x0:
+        return
+    top = ax.transAxes.inverted().transform((0.0, box_legend.y1))[1]
+    text.set_bbox_to_anchor(Bbox.from_bounds(1.0, top + 0.01, 0.0, 0.0), transform=ax.transAxes)
 
 
 def _first_free_corner(

@@ -247,22 +247,29 @@ def rc_context(params: dict[str, Any]) -> AbstractContextManager[None]:
     return cast(AbstractContextManager[None], matplotlib.rc_context(cast(Any, params)))
 
 
-def settle_layout(fig: Figure) -> None:
-    """Lay ``fig`` out until its axes stop moving, then keep those positions.
+def lay_out(fig: Figure) -> None:
+    """Lay ``fig`` out until its axes stop moving.
 
     Constrained layout places the axes from the extents of the text around them, which depend on
-    where the axes are, so one more pass can move them by a fraction of a pixel. Keeping the
-    settled positions (layout engine ``"none"`` afterwards) makes every save of the figure give
-    the same bytes, and the PNG and the PDF share one layout. Only for figures hccsurv made: a
-    user's own figure keeps its layout engine.
+    where the axes are, so one pass can leave the axes a little off where the next puts them.
+    Text extents measured after this are those of the figure as drawn.
     """
     for _ in range(_MAX_LAYOUT_PASSES):
         before = [ax.get_position().bounds for ax in fig.axes]
         fig.draw_without_rendering()
         if [ax.get_position().bounds for ax in fig.axes] == before:
-            break
+            return
+
+
+def settle_layout(fig: Figure) -> None:
+    """Lay ``fig`` out (:func:`lay_out`), then keep those positions (layout engine ``"none"``).
+
+    Kept positions make every save of the figure give the same bytes, and the PNG and the PDF
+    share one layout. Only for figures hccsurv made: a user's own figure keeps its engine.
+    """
+    lay_out(fig)
     fig.set_layout_engine("none")
 
 
 #: Constrained layout settles in two or three passes; more would mean it oscillates.
-_MAX_LAYOUT_PASSES = 4
+_MAX_LAYOUT_PASSES = 5
