@@ -170,8 +170,14 @@ def _values(
 def _limits(panels: list[tuple[NDArray[np.float64], ...]]) -> tuple[float, float]:
     lo = np.concatenate([p[1] for p in panels] + [p[0] for p in panels])
     hi = np.concatenate([p[2] for p in panels] + [p[0] for p in panels])
-    lo = lo[np.isfinite(lo) & (lo > 0)]
-    hi = hi[np.isfinite(hi) & (hi > 0)]
+    return nice_limits(lo, hi)
+
+
+def nice_limits(lower: NDArray[np.float64], upper: NDArray[np.float64]) -> tuple[float, float]:
+    """HR axis limits: round values (0.01, 0.02, 0.05, ..., 100) around every finite interval,
+    always including 0.5 to 2."""
+    lo = lower[np.isfinite(lower) & (lower > 0)]
+    hi = upper[np.isfinite(upper) & (upper > 0)]
     left = min(float(lo.min()) if lo.size else 0.5, 0.5)
     right = max(float(hi.max()) if hi.size else 2.0, 2.0)
     left = max([t for t in _NICE_TICKS if t <= left], default=_NICE_TICKS[0])
@@ -179,7 +185,7 @@ def _limits(panels: list[tuple[NDArray[np.float64], ...]]) -> tuple[float, float
     return left, right
 
 
-def _ticks(xlim: tuple[float, float], min_gap: float = 0.24) -> list[float]:
+def hr_ticks(xlim: tuple[float, float], min_gap: float = 0.24) -> list[float]:
     """Tick values on the log axis, by priority (1, then 0.1 and 10, 0.5 and 2, ...), keeping
     neighbours at least ``min_gap`` of the axis width apart so that labels never collide.
 
@@ -401,7 +407,7 @@ def _draw_panel(
             markeredgecolor="0.35",
             gid="ref",
         )
-    ticks = _ticks(xlim)
+    ticks = hr_ticks(xlim)
     ax.set_xlim(*xlim)
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.minorticks_off()
