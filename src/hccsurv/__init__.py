@@ -49,6 +49,11 @@ if TYPE_CHECKING:
     from hccsurv.core.proportion import Proportion, clopper_pearson
     from hccsurv.core.rmst import Rmst, RmstComparison, rmst, rmst_compare
     from hccsurv.data.cohort import Cohort, load_cohort
+    from hccsurv.present.figures.export import save_figure
+    from hccsurv.present.figures.public import plot_forest, plot_km
+    from hccsurv.present.figures.style import FigureStyle
+    from hccsurv.present.figures.subgroup import SubgroupData, SubgroupRow
+    from hccsurv.present.table import Table
     from hccsurv.report.pipeline import StudyOutcome, run_study
 
 #: Where each public name lives.
@@ -106,6 +111,14 @@ _HOMES: dict[str, str] = {
     "run_study": "hccsurv.report.pipeline",
     "t_test": "hccsurv.core.group_tests",
     "wilcoxon_rank_sum": "hccsurv.core.group_tests",
+    # figures and tables (issue 17)
+    "FigureStyle": "hccsurv.present.figures.style",
+    "SubgroupData": "hccsurv.present.figures.subgroup",
+    "SubgroupRow": "hccsurv.present.figures.subgroup",
+    "Table": "hccsurv.present.table",
+    "plot_forest": "hccsurv.present.figures.public",
+    "plot_km": "hccsurv.present.figures.public",
+    "save_figure": "hccsurv.present.figures.export",
 }
 
 
@@ -134,6 +147,7 @@ __all__ = [
     "Cohort",
     "CoxFit",
     "CoxModel",
+    "FigureStyle",
     "FollowUp",
     "KaplanMeier",
     "KaplanMeierGroups",
@@ -151,6 +165,9 @@ __all__ = [
     "RmstComparison",
     "StudyConfig",
     "StudyOutcome",
+    "SubgroupData",
+    "SubgroupRow",
+    "Table",
     "TestResult",
     "__version__",
     "adjust_study",
@@ -175,11 +192,14 @@ __all__ = [
     "median_followup",
     "nelson_aalen",
     "oneway_anova",
+    "plot_forest",
+    "plot_km",
     "pool",
     "response_summary",
     "rmst",
     "rmst_compare",
     "run_study",
+    "save_figure",
     "t_test",
     "wilcoxon_rank_sum",
 ]
