@@ -34,7 +34,7 @@ from matplotlib.text import Text
 from numpy.typing import NDArray
 
 from hccsurv.errors import InputError
-from hccsurv.present.figures.risk_table import RiskRow, RiskTable, draw_risk_table
+from hccsurv.present.figures.risk_table import RiskRow, RiskTable, draw_risk_table, table_lines
 from hccsurv.present.figures.style import FigureStyle, lay_out
 from hccsurv.present.figures.time_axis import TimeAxis, tick_text, time_axis
 
@@ -136,19 +136,20 @@ def new_figure(style: FigureStyle) -> Figure:
 
 
 def make_axes(
-    ax: Axes | None, style: FigureStyle, risk_table: bool, n_groups: int, n_blocks: int
+    ax: Axes | None, style: FigureStyle, risk_table: bool, labels: Sequence[str], n_blocks: int
 ) -> tuple[Figure, Axes, Axes | None]:
     """The figure, the plot Axes and (with ``risk_table``) the table Axes under it.
 
-    The table's height is its rows at the small font (1.45 line spacing); the plot keeps at
-    least twice that. A user's ``ax`` must be a grid cell for its cell to be split.
+    The table's height is its lines at the small font (1.45 line spacing,
+    :func:`~.risk_table.table_lines`); the plot keeps at least 1.5 times that. A user's ``ax`` must
+    be a grid cell for its cell to be split.
     """
-    table_in = (n_blocks * (n_groups + 1) + 0.5) * style.small_font_size * 1.45 / 72.0
+    table_in = table_height(labels, style, n_blocks)
     if ax is None:
         fig = new_figure(style)
         if not risk_table:
             return fig, fig.add_subplot(), None
-        plot_in = max(style.figsize_inches[1] - table_in, 2.0 * table_in)
+        plot_in = max(style.figsize_inches[1] - table_in, 1.5 * table_in)
         gs = fig.add_gridspec(2, 1, height_ratios=[plot_in, table_in])
         main = fig.add_subplot(gs[0])
         return fig, main, fig.add_subplot(gs[1], sharex=main)
@@ -168,10 +169,31 @@ def make_axes(
         * (spec.rowspan.stop - spec.rowspan.start)
         / spec.get_gridspec().nrows
     )
-    plot_in = max(cell_in - table_in, 2.0 * table_in)
+    plot_in = max(cell_in - table_in, 1.5 * table_in)
     sub = spec.subgridspec(2, 1, height_ratios=[plot_in, table_in])
     ax.set_subplotspec(sub[0])
     return parent, ax, parent.add_subplot(sub[1], sharex=ax)
+
+
+def table_height(labels: Sequence[str], style: FigureStyle, n_blocks: int) -> float:
+    """Height in inches of the risk table: its lines at the small font, 1.45 line spacing."""
+    return table_lines(labels, style, n_blocks) * style.small_font_size * 1.45 / 72.0
+
+
+def keep_table_height(drawn: DrawnCurves) -> None:
+    """Give the risk table its height again after the layout changed (e.g. a legend above the
+    plot took room from the plot and the table alike): the plot takes what is left."""
+    if drawn.risk_ax is None:
+        return
+    spec = drawn.risk_ax.get_subplotspec()
+    if spec is None:
+        return
+    lay_out(drawn.figure)
+    dpi = drawn.figure.dpi
+    total = (drawn.ax.bbox.height + drawn.risk_ax.bbox.height) / dpi
+    labels = [pc.label for pc in drawn.curves]
+    table_in = min(table_height(labels, drawn.style, len(drawn.risk_rows)), total / 2.5)
+    spec.get_gridspec().set_height_ratios([total - table_in, table_in])
 
 
 def draw_curves(

@@ -235,7 +235,7 @@ def plot_km(
     style = FigureStyle() if style is None else style
     own_figure = ax is None
     with style.rc_context():
-        fig, ax, risk_ax = make_axes(ax, style, risk_table, len(km.labels), len(risk_table_rows))
+        fig, ax, risk_ax = make_axes(ax, style, risk_table, km.labels, len(risk_table_rows))
         drawn = _draw(
             km,
             fig=fig,
@@ -422,7 +422,7 @@ def plot_km_facets(
         for i, name in enumerate(names):
             km = facets[name]
             _, ax, risk_ax = make_axes(
-                fig.add_subplot(grid[i // n_cols, i % n_cols]), style, risk_table, len(km.labels), 1
+                fig.add_subplot(grid[i // n_cols, i % n_cols]), style, risk_table, km.labels, 1
             )
             drawn.append(
                 _draw(

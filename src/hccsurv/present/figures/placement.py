@@ -21,7 +21,13 @@ from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredText
 from matplotlib.transforms import Bbox
 
-from hccsurv.present.figures.curves import CurveFigure, DrawnCurves, PlottedCurve, fit_time_axes
+from hccsurv.present.figures.curves import (
+    CurveFigure,
+    DrawnCurves,
+    PlottedCurve,
+    fit_time_axes,
+    keep_table_height,
+)
 from hccsurv.present.figures.style import FigureStyle
 
 _Loc = Literal[
@@ -109,6 +115,9 @@ def place_legends(panels: Sequence[DrawnCurves]) -> tuple[CurveFigure, ...]:
                     drawn.segments,
                 )
             )
+    for drawn, placed in zip(panels, corners, strict=True):
+        if "outside" in placed:
+            keep_table_height(drawn)
     fit_time_axes(panels)
     return tuple(
         CurveFigure(
