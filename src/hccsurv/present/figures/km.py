@@ -314,7 +314,7 @@ def _draw(
             kind=kind,
             scale=scale,
             landmarks=lm,
-            legend_label=_legend_label(km.curves[g], g, legend_medians, format_options),
+            legend_label=_legend_label(km.curves[g], g, legend_medians, time_unit, format_options),
         )
         for g in labels
     )
@@ -355,12 +355,14 @@ def _risk_counts(km: GroupedCurves, labels: tuple[str, ...]) -> RiskCounts:
 
 
 def _legend_label(
-    curve: SurvivalCurve, label: str, with_median: bool, options: FormatOptions
+    curve: SurvivalCurve, label: str, with_median: bool, time_unit: str, options: FormatOptions
 ) -> str:
+    """``label``, or "label: median 6.8 (4.1–NR)"; whole days in days, one decimal otherwise."""
     if not with_median:
         return label
+    digits = 0 if time_unit == "days" else 1
     text = format_median_ci(
-        curve.median, curve.median_lower, curve.median_upper, 1, options=options
+        curve.median, curve.median_lower, curve.median_upper, digits, options=options
     )
     return f"{label}: median {text}"
 

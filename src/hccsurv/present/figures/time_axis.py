@@ -3,11 +3,12 @@
 The spacing of the x ticks is the smallest *round* step for the time unit (days: a week, two,
 a month, 2, 3 and 6 months, a year, 2 years, 1000 days, ...; months: 1, 2, 3, 6, 12, 24, 36, 48,
 60; years: a quarter, a half, 1, 2, 5, 10) that cuts the follow-up into at most
-``max_intervals`` intervals (default 8, so 5-9 ticks on a typical follow-up). Below the smallest
-or above the largest round step of a unit the steps continue as 1-2-5 multiples of a power of
-ten, as R's ``pretty()`` does. The ticks start at 0 and end at the first break at or after the
-last follow-up time, so the risk table's last column shows the tail; with ``xlim`` the axis and
-the ticks stop at that time (a thin tail cut off, as papers do).
+``max_intervals`` intervals (default 8: 4 to 9 ticks on any follow-up from a month to
+decades). Below the smallest or above the largest round step of a unit the steps continue as
+1-2-5 multiples of a power of ten, as R's ``pretty()`` does. The ticks start at 0 and end at
+the first break at or after the last follow-up time, so the risk table's last column shows the
+tail; with ``xlim`` the axis and the ticks stop at that time (a thin tail cut off, as papers
+do).
 
 A user's ``break_every`` (the config's ``[figures] time_break``) is used as given.
 
