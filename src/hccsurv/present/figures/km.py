@@ -50,9 +50,9 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from hccsurv.errors import InputError
+from hccsurv.present.figures.curve_plot import plot_curves
 from hccsurv.present.figures.curves import (
     CurveFigure,
-    DrawnCurves,
     PlottedCurve,
     RiskCounts,
     YAxis,
@@ -60,7 +60,6 @@ from hccsurv.present.figures.curves import (
     fit_time_axes,
     make_axes,
     new_figure,
-    set_time_axis,
 )
 from hccsurv.present.figures.placement import place_legends
 from hccsurv.present.figures.risk_table import (
@@ -233,64 +232,51 @@ def plot_km(
         The figure, its axes and the data drawn.
     """
     style = FigureStyle() if style is None else style
-    own_figure = ax is None
-    with style.rc_context():
-        fig, ax, risk_ax = make_axes(ax, style, risk_table, km.labels, len(risk_table_rows))
-        drawn = _draw(
-            km,
-            fig=fig,
-            ax=ax,
-            risk_ax=risk_ax,
-            style=style,
-            annotation=_annotation(logrank, hr_text, format_options),
-            time_unit=time_unit,
-            risk_table_rows=risk_table_rows,
-            show_ci=show_ci,
-            show_median=show_median,
-            show_censor=show_censor,
-            landmarks=landmarks,
-            kind=kind,
-            title=title,
-            xlabel=xlabel,
-            ylabel=ylabel,
-            legend_medians=legend_medians,
-            xlim=xlim,
-            break_every=break_every,
-            label_order=label_order,
-            format_options=format_options,
-        )
-        fit_time_axes([drawn])
-        (result,) = place_legends([drawn])
-        if own_figure:
-            settle_layout(fig)
-    return result
+    curves, y_axis = _km_curves(
+        km,
+        style=style,
+        kind=kind,
+        landmarks=landmarks,
+        show_median=show_median,
+        legend_medians=legend_medians,
+        ylabel=ylabel,
+        time_unit=time_unit,
+        label_order=label_order,
+        format_options=format_options,
+    )
+    return plot_curves(
+        curves,
+        y_axis=y_axis,
+        risk_counts=_risk_counts(km, tuple(km.labels)) if risk_table else None,
+        ax=ax,
+        style=style,
+        annotation=_annotation(logrank, hr_text, format_options),
+        time_unit=time_unit,
+        risk_rows=risk_table_rows,
+        show_ci=show_ci,
+        show_censor=show_censor,
+        kind=kind,
+        title=title,
+        xlabel=xlabel,
+        xlim=xlim,
+        break_every=break_every,
+    )
 
 
-def _draw(
+def _km_curves(
     km: GroupedCurves,
     *,
-    fig: Figure,
-    ax: Axes,
-    risk_ax: Axes | None,
     style: FigureStyle,
-    annotation: str,
-    time_unit: str,
-    risk_table_rows: Sequence[RiskRow],
-    show_ci: bool,
-    show_median: bool,
-    show_censor: bool,
-    landmarks: Sequence[float],
     kind: str,
-    title: str | None,
-    xlabel: str | None,
-    ylabel: str | None,
+    landmarks: Sequence[float],
+    show_median: bool,
     legend_medians: bool,
-    xlim: float | None,
-    break_every: float | None,
+    ylabel: str | None,
+    time_unit: str,
     label_order: Sequence[str] | None,
     format_options: FormatOptions,
-) -> DrawnCurves:
-    """The Kaplan-Meier adapter: estimates to :class:`PlottedCurve` records, then drawn."""
+) -> tuple[tuple[PlottedCurve, ...], YAxis]:
+    """The Kaplan-Meier adapter: estimates to :class:`PlottedCurve` records and the y axis."""
     if kind not in _KINDS:
         raise InputError(f"plot_km: kind={kind!r}; choose one of {list(_KINDS)}")
     labels = tuple(km.labels)
@@ -318,33 +304,13 @@ def _draw(
         )
         for g in labels
     )
-    t_last = max(float(pc.step_x[-1]) for pc in curves)
-    axis = time_axis(t_last, time_unit, break_every=break_every, xlim=xlim)
     default_ylabel = _YLABELS[kind] + (" (%)" if percent else "")
     y_axis = YAxis(
         label=default_ylabel if ylabel is None else ylabel,
         full=None if kind == "cumulative_hazard" else scale,
         median_y=float(_transform(kind, np.array([0.5]))[0]) * scale if show_median else None,
     )
-    return draw_curves(
-        fig,
-        ax,
-        risk_ax,
-        curves,
-        style=style,
-        axis=axis,
-        y_axis=y_axis,
-        risk_counts=None if risk_ax is None else _risk_counts(km, labels),
-        risk_rows=risk_table_rows,
-        show_ci=show_ci,
-        show_censor=show_censor,
-        annotation=annotation,
-        kind=kind,
-        time_unit=time_unit,
-        xlim=xlim,
-        title=title,
-        xlabel=xlabel,
-    )
+    return curves, y_axis
 
 
 def _risk_counts(km: GroupedCurves, labels: tuple[str, ...]) -> RiskCounts:
@@ -426,35 +392,40 @@ def plot_km_facets(
             _, ax, risk_ax = make_axes(
                 fig.add_subplot(grid[i // n_cols, i % n_cols]), style, risk_table, km.labels, 1
             )
+            curves, y_axis = _km_curves(
+                km,
+                style=style,
+                kind=kind,
+                landmarks=landmarks,
+                show_median=show_median,
+                legend_medians=False,
+                ylabel=None,
+                time_unit=time_unit,
+                label_order=union,
+                format_options=format_options,
+            )
+            logrank = None if logranks is None else logranks.get(name)
             drawn.append(
-                _draw(
-                    km,
-                    fig=fig,
-                    ax=ax,
-                    risk_ax=risk_ax,
+                draw_curves(
+                    fig,
+                    ax,
+                    risk_ax,
+                    curves,
                     style=style,
-                    annotation=_annotation(
-                        None if logranks is None else logranks.get(name), None, format_options
-                    ),
-                    time_unit=time_unit,
-                    risk_table_rows=("at_risk",),
+                    axis=axis,
+                    y_axis=y_axis,
+                    risk_counts=_risk_counts(km, tuple(km.labels)) if risk_table else None,
+                    risk_rows=("at_risk",),
                     show_ci=show_ci,
-                    show_median=show_median,
                     show_censor=True,
-                    landmarks=landmarks,
+                    annotation=_annotation(logrank, None, format_options),
                     kind=kind,
+                    time_unit=time_unit,
+                    xlim=xlim,
                     title=name,
                     xlabel=None,
-                    ylabel=None,
-                    legend_medians=False,
-                    xlim=xlim,
-                    break_every=break_every,
-                    label_order=union,
-                    format_options=format_options,
                 )
             )
-        for d in drawn:
-            set_time_axis(d, axis)
         fit_time_axes(drawn)
         # legends are placed once every panel exists, so that the layout is final
         panels = place_legends(drawn)
