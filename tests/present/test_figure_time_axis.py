@@ -134,3 +134,17 @@ def test_xlim_cuts_the_axis_and_the_table() -> None:
     assert fig.risk_table is not None
     np.testing.assert_array_equal(fig.risk_table.times, fig.xticks)
     _assert_no_overlap(fig)
+
+
+def test_the_config_breaks_are_automatic_unless_set() -> None:
+    from pydantic import ValidationError
+
+    from hccsurv.config import FiguresConfig
+
+    default = FiguresConfig()
+    assert default.time_break is None and default.xlim is None and default.font_family == []
+    chosen = FiguresConfig(time_break=6, xlim=24, font_family=["Arial"])
+    assert (chosen.time_break, chosen.xlim, chosen.font_family) == (6.0, 24.0, ["Arial"])
+    for bad in ({"xlim": 0}, {"time_break": -3}, {"font_family": [""]}):
+        with pytest.raises(ValidationError):
+            FiguresConfig(**bad)  # type: ignore[arg-type]
