@@ -32,8 +32,10 @@ Examples
 ...     [1.0, 3.0, 4.0, 6.0, 2.0, 5.0, 8.0, 9.0], [1, 1, 0, 1, 1, 0, 1, 0], list("AAAABBBB")
 ... )
 >>> fig = plot_km(km, logrank=0.073)
->>> fig.annotation, fig.xticks.tolist(), fig.risk_table.at_risk.tolist()
-('Log-rank p = 0.073', [0.0, 3.0, 6.0, 9.0], [[4, 3, 1, 0], [4, 3, 2, 1]])
+>>> fig.annotation, fig.xticks.tolist()
+('Log-rank p = 0.073', [0.0, 2.0, 4.0, 6.0, 8.0, 10.0])
+>>> fig.risk_table.at_risk.tolist()
+[[4, 3, 2, 1, 0, 0], [4, 4, 3, 2, 2, 0]]
 
 Save it with :func:`hccsurv.present.figures.export.save_figure`.
 """
