@@ -5,11 +5,10 @@ placement) followed by ``save_figure(..., formats=("png", "pdf"))``; the estimat
 (``kaplan_meier_groups``) and the data are made outside the timing. There is no peer: R's
 ``survminer`` is not installed, and the figure, not the estimator, is what is timed.
 
-Where the time goes (demo-sized figure): building runs constrained layout a few times without
-drawing (``style.lay_out``: text extents only), then the layout is frozen; saving draws the
-figure twice (Agg at 300 dpi, then the PDF at 72 dpi), and the PDF subsets each embedded font
-face with fontTools (about 0.1 s per face, so regular + bold cost two passes; ligatures are off,
-so no extra subset for ``fi``/``ff`` glyphs). The curves themselves are cheap until n is large.
+Where the time goes (demo-sized figure): building runs constrained layout until it settles
+(``style.settle_layout``); saving draws the figure twice (Agg at 300 dpi, then the PDF at
+72 dpi), and the PDF subsets each embedded font face with fontTools. The curves themselves are
+cheap until n is large.
 """
 
 from __future__ import annotations

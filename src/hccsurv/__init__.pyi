@@ -121,6 +121,23 @@ from hccsurv.data.cohort import (
     Cohort as Cohort,
     load_cohort as load_cohort,
 )
+from hccsurv.present.figures.export import (
+    save_figure as save_figure,
+)
+from hccsurv.present.figures.public import (
+    plot_forest as plot_forest,
+    plot_km as plot_km,
+)
+from hccsurv.present.figures.style import (
+    FigureStyle as FigureStyle,
+)
+from hccsurv.present.figures.subgroup import (
+    SubgroupData as SubgroupData,
+    SubgroupRow as SubgroupRow,
+)
+from hccsurv.present.table import (
+    Table as Table,
+)
 from hccsurv.report.pipeline import (
     StudyOutcome as StudyOutcome,
     run_study as run_study,

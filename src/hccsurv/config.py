@@ -135,7 +135,11 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     formats = ["png", "pdf"]
     palette = ["#0072B2", "#D55E00"]
     y_percent = true
-    time_break = 3                 # months between x ticks (in time_unit)
+    time_break = 3                 # optional: time between x ticks (in time_unit); default
+                                   # automatic round breaks (3/6/12 months, 1/2 years, ...)
+    xlim = 24                      # optional: cut the time axis here (in time_unit)
+    font_family = ["Arial"]        # optional: fonts tried first; DejaVu Sans and the installed
+                                   # CJK fonts (Noto Sans CJK, ...) draw what they lack
     show_ci = true
     risk_table = true
 
@@ -680,7 +684,9 @@ class FiguresConfig(_Section):
         default=["#0072B2", "#D55E00", "#009E73", "#CC79A7"], min_length=1
     )
     y_percent: bool = True
-    time_break: Positive = 3.0
+    time_break: Positive | None = None
+    xlim: Positive | None = None
+    font_family: list[Annotated[str, Field(min_length=1)]] = []
     show_ci: bool = True
     risk_table: bool = True
 

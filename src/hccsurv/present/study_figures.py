@@ -22,7 +22,7 @@ from hccsurv.config import StudyConfig
 from hccsurv.present.figures.forest import plot_forest
 from hccsurv.present.figures.km import plot_km
 from hccsurv.present.figures.love import plot_love
-from hccsurv.present.figures.style import FigureStyle
+from hccsurv.present.figures.style import DEFAULT_FONT_FAMILY, FigureStyle
 from hccsurv.present.format import FormatOptions, format_hr_ci
 
 
@@ -47,6 +47,7 @@ def figure_style(config: StudyConfig, height_mm: float | None = None) -> FigureS
         percent=f.y_percent,
         font_size=8.0,
         small_font_size=7.0,
+        font_family=(*f.font_family, *DEFAULT_FONT_FAMILY),
     )
 
 
@@ -77,6 +78,7 @@ def _draw_km(
         show_ci=config.figures.show_ci,
         landmarks=tuple(config.study.landmarks),
         break_every=config.figures.time_break,
+        xlim=config.figures.xlim,
         legend_medians=True,
         format_options=options,
     ).figure

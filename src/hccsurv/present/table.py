@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -240,3 +241,30 @@ class Table:
     def with_data(self, data: pd.DataFrame) -> Table:
         """A copy carrying another frame of unrounded numbers."""
         return replace(self, data=data)
+
+    # Each writer lives in its renderer module (imported here on use: the renderers import
+    # this model, and python-docx/openpyxl load only when a Word or Excel file is written).
+
+    def to_docx(self, path: str | Path) -> Path:
+        """Write this table to a Word document (three-line table; landscape when wide)."""
+        from hccsurv.present.render.docx import write_docx
+
+        return write_docx([self], path)
+
+    def to_xlsx(self, path: str | Path) -> Path:
+        """Write this table to an Excel workbook: a formatted sheet and a raw-numbers sheet."""
+        from hccsurv.present.render.xlsx import write_xlsx
+
+        return write_xlsx([self], path)
+
+    def to_html(self) -> str:
+        """This table as an HTML ``<table>`` fragment (style it with ``render.TABLE_CSS``)."""
+        from hccsurv.present.render.html import table_to_html
+
+        return table_to_html(self)
+
+    def to_latex(self) -> str:
+        """This table as a LaTeX booktabs ``table`` float."""
+        from hccsurv.present.render.latex import table_to_latex
+
+        return table_to_latex(self)

@@ -39,8 +39,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-# Registers the PDF backend (and the fontTools subsetter it brings) when this module loads.
-import matplotlib.backends.backend_pdf  # noqa: F401
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

@@ -43,12 +43,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from numpy.typing import NDArray
 
 from hccsurv.errors import InputError
-from hccsurv.present.figures.style import (
-    TEXT_FEATURES,
-    FigureStyle,
-    freeze_layout,
-    without_ligatures,
-)
+from hccsurv.present.figures.style import FigureStyle, settle_layout
 from hccsurv.present.format import DEFAULT_OPTIONS, FormatOptions, format_hr_ci, format_p
 
 REQUIRED_COLUMNS = ("variable", "level", "reference", "hr", "hr_lower", "hr_upper", "p")
@@ -175,8 +170,14 @@ def _values(
 def _limits(panels: list[tuple[NDArray[np.float64], ...]]) -> tuple[float, float]:
     lo = np.concatenate([p[1] for p in panels] + [p[0] for p in panels])
     hi = np.concatenate([p[2] for p in panels] + [p[0] for p in panels])
-    lo = lo[np.isfinite(lo) & (lo > 0)]
-    hi = hi[np.isfinite(hi) & (hi > 0)]
+    return nice_limits(lo, hi)
+
+
+def nice_limits(lower: NDArray[np.float64], upper: NDArray[np.float64]) -> tuple[float, float]:
+    """HR axis limits: round values (0.01, 0.02, 0.05, ..., 100) around every finite interval,
+    always including 0.5 to 2."""
+    lo = lower[np.isfinite(lower) & (lower > 0)]
+    hi = upper[np.isfinite(upper) & (upper > 0)]
     left = min(float(lo.min()) if lo.size else 0.5, 0.5)
     right = max(float(hi.max()) if hi.size else 2.0, 2.0)
     left = max([t for t in _NICE_TICKS if t <= left], default=_NICE_TICKS[0])
@@ -184,7 +185,7 @@ def _limits(panels: list[tuple[NDArray[np.float64], ...]]) -> tuple[float, float
     return left, right
 
 
-def _ticks(xlim: tuple[float, float], min_gap: float = 0.24) -> list[float]:
+def hr_ticks(xlim: tuple[float, float], min_gap: float = 0.24) -> list[float]:
     """Tick values on the log axis, by priority (1, then 0.1 and 10, 0.5 and 2, ...), keeping
     neighbours at least ``min_gap`` of the axis width apart so that labels never collide.
 
@@ -287,12 +288,6 @@ def plot_forest(
             hr, lo, hi, p = vals
             panels.append(ForestPanel(name, ax, text_ax, hr, lo, hi, p))
         label_ax.set_ylim(n - 0.5, -1.6)
-        for text_ax in (label_ax, *(p.text_ax for p in panels)):
-            for text in text_ax.texts:
-                # inside its column by construction (_fit_columns sizes the columns to the
-                # widest text), so the layout engine need not measure it on every pass
-                text.set_in_layout(False)
-        without_ligatures(fig)
         _fit_columns(fig, grid, label_ax, panels, style)
         if title is not None:
             fig.suptitle(
@@ -301,9 +296,8 @@ def plot_forest(
                 ha="left",
                 fontsize=style.font_size + 1,
                 fontweight="bold",
-                fontfeatures=TEXT_FEATURES,
             )
-    freeze_layout(fig)  # one pass settles it: HR ticks fixed, texts out of the layout
+        settle_layout(fig)
     return ForestFigure(
         figure=fig, label_ax=label_ax, rows=tuple(rows), panels=tuple(panels), xlim=xlim
     )
@@ -413,13 +407,13 @@ def _draw_panel(
             markeredgecolor="0.35",
             gid="ref",
         )
-    ticks = _ticks(xlim)
+    ticks = hr_ticks(xlim)
     ax.set_xlim(*xlim)
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.minorticks_off()
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", left=False, labelleft=False)
-    ax.tick_params(labelsize=style.small_font_size, labelfontfamily=list(style.font_family))
+    ax.tick_params(labelsize=style.small_font_size, labelfontfamily=style.fonts())
     ax.spines["left"].set_visible(False)
     if name:
         ax.text(

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from hccsurv.analysis.adjust.balance import BalanceResult
 from hccsurv.errors import InputError
-from hccsurv.present.figures.style import FigureStyle, freeze_layout, without_ligatures
+from hccsurv.present.figures.style import FigureStyle, settle_layout
 
 __all__ = ["LoveFigure", "plot_love"]
 
@@ -102,8 +102,7 @@ def plot_love(
         ax.legend(loc="lower right")
         if title:
             ax.set_title(title)
-        without_ligatures(fig)
-    freeze_layout(fig)
+        settle_layout(fig)
     return LoveFigure(
         figure=fig,
         ax=ax,

@@ -16,6 +16,7 @@ stakeholder views: KMunicate. BMJ Open 2019;9:e030215.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -155,6 +156,33 @@ def compute_risk_table(
     return RiskTable(times=at, labels=order, at_risk=at_risk, events=events, censored=censored)
 
 
+#: A group name in the risk table takes at most this share of the figure's width, on at most two
+#: lines (the row grows to two); a longer name is shortened with "…" (the legend keeps it whole),
+#: so that the table and the plot keep their width.
+NAME_WIDTH_SHARE = 0.3
+NAME_MAX_LINES = 2
+
+
+def wrapped_names(labels: Sequence[str], style: FigureStyle) -> tuple[str, ...]:
+    """The group names as the risk table shows them: wrapped at word boundaries to
+    :data:`NAME_WIDTH_SHARE` of the figure width (an average glyph is about 0.55 em wide)."""
+    width_pt = style.width_mm / 25.4 * 72.0
+    chars = max(int(NAME_WIDTH_SHARE * width_pt / (0.55 * style.small_font_size)), 8)
+    return tuple(
+        textwrap.fill(label, chars, max_lines=NAME_MAX_LINES, placeholder=" …")
+        if len(label) > chars
+        else label
+        for label in labels
+    )
+
+
+def table_lines(labels: Sequence[str], style: FigureStyle, n_blocks: int) -> float:
+    """The height of the risk table in text lines: per block a title line and each group's
+    (wrapped) name, plus half a line of margin."""
+    names = wrapped_names(labels, style)
+    return n_blocks * (1 + sum(name.count("\n") + 1 for name in names)) + 0.5
+
+
 def draw_risk_table(
     ax: Axes,
     table: RiskTable,
@@ -166,8 +194,9 @@ def draw_risk_table(
     """Draw ``table`` into ``ax`` (which shares its x axis with the curves).
 
     Each block (number at risk, cumulative events, cumulative censored) has a bold title row and
-    one row per group; the group names are the y tick labels, coloured like the curves; every
-    count is a text centred at its time on the shared x axis.
+    one row per group; the group names are the y tick labels, coloured like the curves (long
+    names wrapped, :func:`wrapped_names`, their row as tall as the name); every count is a text
+    centred at its time on the shared x axis.
     """
     unknown = [r for r in rows if r not in _ROW_TITLES]
     if unknown or not rows:
@@ -191,9 +220,13 @@ def draw_risk_table(
             gid=f"risk-header:{block}",
         )
         y += 1.0
-        for g, label in enumerate(table.labels):
+        for g, (label, name) in enumerate(
+            zip(table.labels, wrapped_names(table.labels, style), strict=True)
+        ):
+            lines = name.count("\n") + 1
+            y += (lines - 1) / 2.0  # the counts sit at the middle of a wrapped name
             ytick_pos.append(y)
-            ytick_lab.append(label)
+            ytick_lab.append(name)
             ytick_col.append(colors[label])
             for j, t in enumerate(table.times):
                 ax.text(
@@ -206,7 +239,7 @@ def draw_risk_table(
                     gid=f"risk:{block}:{label}:{j}",
                     clip_on=False,
                 )
-            y += 1.0
+            y += 1.0 + (lines - 1) / 2.0
     ax.set_ylim(y - 0.5, -0.5)
     ax.set_yticks(ytick_pos, ytick_lab)
     for tick_label, color in zip(ax.get_yticklabels(), ytick_col, strict=True):
@@ -219,7 +252,7 @@ def draw_risk_table(
         length=0,
         pad=0.32 * style.small_font_size * widest + 3.0,
         labelsize=style.small_font_size,
-        labelfontfamily=list(style.font_family),
+        labelfontfamily=style.fonts(),
     )
     ax.tick_params(axis="x", bottom=False, labelbottom=False)
     for spine in ax.spines.values():

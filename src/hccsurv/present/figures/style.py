@@ -23,35 +23,74 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from importlib import resources
+from functools import cache
+from pathlib import Path
 from typing import Any, cast
 
 import matplotlib
 from matplotlib import font_manager
-from matplotlib.artist import Artist
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
 from hccsurv.errors import InputError
 
 MM_PER_INCH = 25.4
 
-#: The default figure font: DejaVu Sans (regular and bold) cut down to Latin, Greek and the
-#: usual symbols, shipped in ``hccsurv/present/figures/fonts`` (made by
-#: ``tools/make_figure_fonts.py``). Same glyphs, metrics and kerning as matplotlib's DejaVu Sans,
-#: but a PDF embeds it about four times faster; other characters fall back to DejaVu Sans.
-FIGURE_FONT = "DejaVu Sans Latin"
+#: The default font chain. DejaVu Sans (matplotlib's own font, on every machine) draws Latin,
+#: Greek, Cyrillic and the usual symbols; a character it lacks is drawn from the next family
+#: that is installed (matplotlib >= 3.6 falls back glyph by glyph along ``font.family``): Noto
+#: Sans CJK (Debian ``fonts-noto-cjk``; each face covers Hangul, kana and all Han ideographs),
+#: then the CJK fonts that ship with macOS and Windows. Families not installed are skipped.
+DEFAULT_FONT_FAMILY: tuple[str, ...] = (
+    "DejaVu Sans",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK KR",
+    "Noto Sans CJK SC",
+    "Source Han Sans",
+    "Apple SD Gothic Neo",
+    "Hiragino Sans",
+    "PingFang SC",
+    "Malgun Gothic",
+    "Microsoft YaHei",
+)
 
 
-def _register_figure_fonts() -> None:
-    fonts = resources.files("hccsurv.present.figures").joinpath("fonts")
-    for name in ("DejaVuSansLatin.ttf", "DejaVuSansLatin-Bold.ttf"):
-        font_manager.fontManager.addfont(str(fonts.joinpath(name)))
+def _known_families() -> set[str]:
+    return {entry.name for entry in font_manager.fontManager.ttflist}
 
 
-_register_figure_fonts()
+@cache
+def _add_fonts_installed_since_the_cache() -> None:
+    """Register system fonts that matplotlib's font cache does not list yet.
+
+    matplotlib scans the system fonts once and caches the list; a font installed later (e.g.
+    ``apt-get install fonts-noto-cjk``) stays unknown until the cache is rebuilt. Only files
+    not in the cache are read, once per process.
+    """
+    known = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if Path(path) in known:
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):
+            continue  # a file FreeType cannot read is not a font we can draw with
+
+
+def font_chain(families: Sequence[str]) -> list[str]:
+    """The installed families of ``families``, in order, ending with DejaVu Sans.
+
+    DejaVu Sans ships with matplotlib, so the chain is never empty and every figure renders
+    the same Latin text on every machine.
+    """
+    wanted = list(dict.fromkeys(families))
+    if any(name not in _known_families() for name in wanted):
+        _add_fonts_installed_since_the_cache()
+    known = _known_families()
+    return list(dict.fromkeys([*(n for n in wanted if n in known), "DejaVu Sans"]))
+
 
 #: Okabe-Ito colours, ordered so that the first two (the usual two-group comparison) differ most
 #: in both hue and lightness (blue vs vermillion).
@@ -89,10 +128,10 @@ class FigureStyle:
     line_styles
         Line styles cycled over groups, so grayscale prints keep groups apart.
     font_family
-        Font family names, first available wins; characters a font lacks come from the next.
-        The default (:data:`FIGURE_FONT`, then DejaVu Sans) ships with hccsurv and matplotlib, so
-        output is the same on every machine; pass ``("Arial",)`` when a journal insists and it is
-        installed.
+        Font family names in order of preference: each character is drawn from the first
+        installed family that has it (:func:`font_chain`). The default,
+        :data:`DEFAULT_FONT_FAMILY`, is DejaVu Sans then CJK fonts; pass
+        ``("Arial", *DEFAULT_FONT_FAMILY)`` when a journal insists on Arial and it is installed.
     font_size, small_font_size
         Text size in points for labels and for tick labels, the risk table and annotations.
     width_mm, height_mm
@@ -111,7 +150,7 @@ class FigureStyle:
 
     palette: tuple[str, ...] = OKABE_ITO
     line_styles: tuple[str | tuple[float, tuple[float, ...]], ...] = LINE_STYLES
-    font_family: tuple[str, ...] = (FIGURE_FONT, "DejaVu Sans")
+    font_family: tuple[str, ...] = DEFAULT_FONT_FAMILY
     font_size: float = 7.0
     small_font_size: float = 6.0
     width_mm: float = 85.0
@@ -126,6 +165,8 @@ class FigureStyle:
         problems = []
         if not self.palette:
             problems.append("palette is empty; give at least one colour")
+        if not self.font_family or not all(isinstance(f, str) and f for f in self.font_family):
+            problems.append(f"font_family={self.font_family!r} must name at least one font")
         if not self.line_styles:
             problems.append("line_styles is empty; give at least one line style")
         for name in ("font_size", "small_font_size", "width_mm", "height_mm", "line_width"):
@@ -163,6 +204,10 @@ class FigureStyle:
         """Line style of the ``index``-th group (cycles through ``line_styles``)."""
         return self.line_styles[index % len(self.line_styles)]
 
+    def fonts(self) -> list[str]:
+        """The font chain of this style: the installed families of ``font_family``."""
+        return font_chain(self.font_family)
+
     def rc_context(self) -> AbstractContextManager[None]:
         """A context in which matplotlib uses this style's rcParams."""
         return rc_context(self.rc())
@@ -172,7 +217,7 @@ class FigureStyle:
         return {
             # family names, not the generic "sans-serif": a text keeps the names it was made
             # with, so it is drawn in the same font when saved outside this context
-            "font.family": list(dict.fromkeys([*self.font_family, "DejaVu Sans"])),
+            "font.family": self.fonts(),
             "font.size": self.font_size,
             "axes.labelsize": self.font_size,
             "axes.titlesize": self.font_size + 1.0,
@@ -203,46 +248,28 @@ def rc_context(params: dict[str, Any]) -> AbstractContextManager[None]:
 
 
 def lay_out(fig: Figure) -> None:
-    """Run the figure's layout engine once, without drawing any artist.
+    """Lay ``fig`` out until its axes stop moving.
 
-    Constrained layout only needs text extents (cached per text and dpi), so this is cheaper
-    than ``fig.draw_without_rendering()`` (which also draws every artist) and gives the same
-    positions. A figure without a layout engine keeps its positions.
-
-    hccsurv's figures are made at their output dpi (``Figure(dpi=style.dpi)``): the Agg renderer
-    the layout measures text with is the one the PNG is drawn on, so the PNG reuses every
-    measured extent (the text metrics cache is keyed by renderer and dpi).
+    Constrained layout places the axes from the extents of the text around them, which depend on
+    where the axes are, so one pass can leave the axes a little off where the next puts them.
+    Text extents measured after this are those of the figure as drawn.
     """
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        engine.execute(fig)
+    for _ in range(_MAX_LAYOUT_PASSES):
+        before = [ax.get_position().bounds for ax in fig.axes]
+        fig.draw_without_rendering()
+        if [ax.get_position().bounds for ax in fig.axes] == before:
+            return
 
 
-def freeze_layout(fig: Figure, *, lay_out_first: bool = True) -> None:
-    """Lay ``fig`` out (:func:`lay_out`), then fix the positions: later draws skip the engine.
+def settle_layout(fig: Figure) -> None:
+    """Lay ``fig`` out (:func:`lay_out`), then keep those positions (layout engine ``"none"``).
 
-    ``lay_out_first=False`` fixes the positions of the last layout, for a figure that has not
-    changed since in any way the layout sees.
-
-    Fixed positions make every save byte-identical and the PNG and PDF share one layout. The
-    engine is removed (``set_layout_engine(None)``), not replaced by matplotlib's placeholder
-    (``"none"``): with any engine set, ``savefig`` draws the whole figure once more, without
-    output, before writing a vector file, which for these figures is a third of a PDF's time.
+    Kept positions make every save of the figure give the same bytes, and the PNG and the PDF
+    share one layout. Only for figures hccsurv made: a user's own figure keeps its engine.
     """
-    if lay_out_first:
-        lay_out(fig)
-    fig.set_layout_engine(None)
+    lay_out(fig)
+    fig.set_layout_engine("none")
 
 
-#: OpenType features turned off in every text: no ligatures (``fi``, ``ff``, ...), so that each
-#: character is its own glyph. A ligature glyph is not in the font's character map, so the PDF
-#: would embed a second subset of the font for it (one more fontTools pass per file), and it
-#: hinders editing and searching the text in the PDF.
-TEXT_FEATURES: tuple[str, ...] = ("-liga",)
-
-
-def without_ligatures(artist: Artist) -> None:
-    """Turn ligatures off in every text of ``artist``, a figure or a part of one (see
-    :data:`TEXT_FEATURES`)."""
-    for text in artist.findobj(Text):
-        text.set_fontfeatures(TEXT_FEATURES)
+#: Constrained layout settles in two or three passes; more would mean it oscillates.
+_MAX_LAYOUT_PASSES = 5
