@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     __version__: str
 
     from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
+    from hccsurv.analysis.competing import (
+        CauseSpecificCox,
+        FineGrayModel,
+        cause_specific_cox,
+        finegray,
+    )
     from hccsurv.analysis.coxph import CoxModel, coxph
     from hccsurv.analysis.models import ModelBuilding, build_cox_models
     from hccsurv.analysis.pooling import PooledModel, pool
@@ -31,6 +37,13 @@ if TYPE_CHECKING:
     from hccsurv.clinical.response import ResponseAssessment, ResponseRules, assess_response
     from hccsurv.config import StudyConfig, load_config
     from hccsurv.core.agreement import cohen_kappa
+    from hccsurv.core.competing import (
+        CifCurve,
+        CompetingRisks,
+        GrayTests,
+        cumulative_incidence,
+        gray_test,
+    )
     from hccsurv.core.cox import CoxFit, cox_fit
     from hccsurv.core.followup import FollowUp, median_followup
     from hccsurv.core.group_tests import (
@@ -56,10 +69,15 @@ _HOMES: dict[str, str] = {
     "AdjustedAnalysis": "hccsurv.analysis.adjust",
     "BaselineTable": "hccsurv.analysis.table1",
     "BaselineVariable": "hccsurv.analysis.table1",
+    "CauseSpecificCox": "hccsurv.analysis.competing",
+    "CifCurve": "hccsurv.core.competing",
     "Cohort": "hccsurv.data.cohort",
+    "CompetingRisks": "hccsurv.core.competing",
     "CoxFit": "hccsurv.core.cox",
     "CoxModel": "hccsurv.analysis.coxph",
+    "FineGrayModel": "hccsurv.analysis.competing",
     "FollowUp": "hccsurv.core.followup",
+    "GrayTests": "hccsurv.core.competing",
     "KaplanMeier": "hccsurv.core.km",
     "KaplanMeierGroups": "hccsurv.core.km",
     "LandmarkDifference": "hccsurv.core.landmark",
@@ -81,13 +99,17 @@ _HOMES: dict[str, str] = {
     "assess_response": "hccsurv.clinical.response",
     "baseline_table": "hccsurv.analysis.table1",
     "build_cox_models": "hccsurv.analysis.models",
+    "cause_specific_cox": "hccsurv.analysis.competing",
     "chisq_test": "hccsurv.core.group_tests",
     "clopper_pearson": "hccsurv.core.proportion",
     "cohen_kappa": "hccsurv.core.agreement",
     "cox_fit": "hccsurv.core.cox",
     "coxph": "hccsurv.analysis.coxph",
     "ctcae_grade": "hccsurv.clinical.ctcae",
+    "cumulative_incidence": "hccsurv.core.competing",
+    "finegray": "hccsurv.analysis.competing",
     "fisher_exact": "hccsurv.core.group_tests",
+    "gray_test": "hccsurv.core.competing",
     "kaplan_meier": "hccsurv.core.km",
     "kaplan_meier_groups": "hccsurv.core.km",
     "kruskal_wallis": "hccsurv.core.group_tests",
@@ -131,10 +153,15 @@ __all__ = [
     "AdjustedAnalysis",
     "BaselineTable",
     "BaselineVariable",
+    "CauseSpecificCox",
+    "CifCurve",
     "Cohort",
+    "CompetingRisks",
     "CoxFit",
     "CoxModel",
+    "FineGrayModel",
     "FollowUp",
+    "GrayTests",
     "KaplanMeier",
     "KaplanMeierGroups",
     "LandmarkDifference",
@@ -157,13 +184,17 @@ __all__ = [
     "assess_response",
     "baseline_table",
     "build_cox_models",
+    "cause_specific_cox",
     "chisq_test",
     "clopper_pearson",
     "cohen_kappa",
     "cox_fit",
     "coxph",
     "ctcae_grade",
+    "cumulative_incidence",
+    "finegray",
     "fisher_exact",
+    "gray_test",
     "kaplan_meier",
     "kaplan_meier_groups",
     "kruskal_wallis",
