@@ -151,9 +151,10 @@ def _status_codes(frame: pd.DataFrame, status_col: str, censored: int) -> pd.Ser
     bad = values.isna() & raw.notna()
     bad |= values.notna() & (values != values.round())
     if bad.any():
-        label = raw.index[bad.to_numpy()][0]
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        label, value = raw.index.tolist()[pos], raw.tolist()[pos]
         raise InputError(
-            f"patient {label!r}: column '{status_col}' = {raw[label]!r} is not an integer status "
+            f"patient {label!r}: column '{status_col}' = {value!r} is not an integer status "
             f"code; use {censored} for censored and 1..k for the causes"
         )
     return values
