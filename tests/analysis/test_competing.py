@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import hccsurv
+from conftest import load_reference
 from hccsurv.core.fine_gray import fine_gray_fit
 from hccsurv.errors import InputError
-from tests.conftest import load_reference
 
 RTOL = 1e-7  # crr and coxph stop iterating at their own tolerances; both are replayed here
 

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tests.conftest import load_reference
 
 import hccsurv
+from conftest import load_reference
 from hccsurv.core.competing import cumulative_incidence, gray_test
 from hccsurv.errors import InputError
 

@@ -243,7 +243,9 @@ def _arrays(time: ArrayLike, status: ArrayLike, censored: int) -> tuple[F64, NDA
     bad = np.flatnonzero(~np.isfinite(t) | (t < 0))
     if bad.size:
         i = int(bad[0])
-        raise InputError(f"time[{i}] = {float(t[i])!r} is not a finite time >= 0; fix or drop the row")
+        raise InputError(
+            f"time[{i}] = {float(t[i])!r} is not a finite time >= 0; fix or drop the row"
+        )
     try:
         s_float = raw.astype(np.float64)
     except (TypeError, ValueError):
@@ -255,8 +257,8 @@ def _arrays(time: ArrayLike, status: ArrayLike, censored: int) -> tuple[F64, NDA
     if wrong.size:
         i = int(wrong[0])
         raise InputError(
-            f"status[{i}] = {raw.tolist()[i]!r} is not an integer code; use {censored} for censored and "
-            "1..k for the causes"
+            f"status[{i}] = {raw.tolist()[i]!r} is not an integer code; use {censored} for "
+            "censored and 1..k for the causes"
         )
     return t, s_float.astype(np.int64)
 
