@@ -237,7 +237,9 @@ def _check(
     bad = np.flatnonzero(~np.isfinite(t) | (t < 0))
     if bad.size:
         i = int(bad[0])
-        raise InputError(f"time[{i}] = {t[i]!r} is not a finite time >= 0; fix or drop the row")
+        raise InputError(
+            f"time[{i}] = {float(t[i])!r} is not a finite time >= 0; fix or drop the row"
+        )
     x = np.asarray(X, dtype=np.float64)
     if x.ndim == 1:
         x = x.reshape(-1, 1)
@@ -246,7 +248,7 @@ def _check(
     bad_x = np.argwhere(~np.isfinite(x))
     if bad_x.size:
         i, j = (int(v) for v in bad_x[0])
-        raise InputError(f"X[{i}, {j}] = {x[i, j]!r} is not finite; impute or drop the row")
+        raise InputError(f"X[{i}, {j}] = {float(x[i, j])!r} is not finite; impute or drop the row")
     kind = np.where(s == censored, 0, np.where(s == cause, 1, 2)).astype(np.int8)
     if not (kind == 1).any():
         raise InputError(f"cause {cause} has no events; a Fine-Gray model needs at least one")
