@@ -10,7 +10,7 @@ import pytest
 
 from hccsurv.core.cox import cox_fit
 from hccsurv.core.fine_gray import fine_gray_fit
-from hccsurv.errors import InputError
+from hccsurv.errors import InputError, StatisticalWarning
 
 
 def _data(seed: int, n: int = 300) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -67,3 +67,16 @@ def test_bad_input() -> None:
         fine_gray_fit(time, status, x, method="cox")
     with pytest.raises(InputError, match="names"):
         fine_gray_fit(time, status, x, names=("a",))
+
+
+@pytest.mark.parametrize("method", ["crr", "finegray"])
+def test_a_level_without_events_of_the_cause_warns(method: str) -> None:
+    rng = np.random.default_rng(3)
+    n = 200
+    time = np.ceil(rng.exponential(8.0, n))
+    status = rng.choice([0, 1, 2], n)
+    x = rng.integers(0, 2, n).astype(float)
+    status[(x == 1) & (status == 1)] = 2  # x = 1 never has the cause: beta -> -infinity
+    with pytest.warns(StatisticalWarning, match="infinite"):
+        fit = fine_gray_fit(time, status, x, method=method)
+    assert fit.coef[0] < -8.0

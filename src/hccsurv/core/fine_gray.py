@@ -30,6 +30,7 @@ competing risk. *JASA* 94:496-509; cmprsk 2.2-11 ``crr.R`` / ``crr.f``; survival
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -460,18 +461,26 @@ def fine_gray_fit(
         beta, iterations, converged = _newton_coxph(
             w, p, 1e-9, 20 if max_iter is None else max_iter
         )
-    if not converged:
-        import warnings
-
-        warnings.warn(
-            f"the Fine-Gray fit ({method}) did not converge in {iterations} iterations; a "
-            "coefficient may be infinite (a level without events of the cause)",
-            StatisticalWarning,
-            stacklevel=2,
-        )
     ev = w.evaluate(beta, efron=efron)
     inv = linalg.inv(ev.information)
     inv = (inv + inv.T) / 2.0
+    message = ""
+    if not converged:
+        message = (
+            f"the Fine-Gray fit ({method}) did not converge in {iterations} iterations; a "
+            "coefficient may be infinite (a level without events of the cause)"
+        )
+    elif method == "finegray":  # coxph's check for a coefficient drifting to infinity
+        drift = np.abs(ev.score @ inv)
+        flag = (drift > 1e-9) & (drift > math.sqrt(1e-9) * np.abs(beta))
+        if flag.any():
+            which = ", ".join(f"'{labels[j]}'" for j in np.flatnonzero(flag))
+            message = (
+                f"Loglik converged before {which}; the coefficient may be infinite (monotone "
+                "likelihood, e.g. a level without events of the cause). Do not report its HR"
+            )
+    if message:
+        warnings.warn(message, StatisticalWarning, stacklevel=2)
     meat = _crr_meat(w, beta, ev) if method == "crr" else _finegray_meat(w, beta)
     var = inv @ meat @ inv
     var = (var + var.T) / 2.0
