@@ -133,3 +133,13 @@ def test_missing_status_is_dropped_and_listed_bad_status_is_an_error() -> None:
         hccsurv.finegray(frame.drop(index=5), "time", "status", covariates, cause=3)
     with pytest.raises(InputError, match="method='fast'"):
         hccsurv.finegray(frame.drop(index=5), "time", "status", covariates, method="fast")
+
+
+def test_term_wald_tests_use_the_reported_variance() -> None:
+    frame, _, covariates, reference = _frame("synthetic")
+    model = hccsurv.finegray(frame, "time", "status", covariates, reference=reference)
+    arm, x = model.term_tests[1], model.term_tests[0]
+    b, v = model.fit.coef[1:], model.fit.var[1:, 1:]
+    assert (arm.variable, arm.df, x.variable) == ("arm", 2, "x")
+    assert arm.chisq == pytest.approx(float(b @ np.linalg.solve(v, b)), rel=1e-12)
+    assert x.chisq == pytest.approx(float(model.fit.z[0] ** 2), rel=1e-12)

@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hccsurv.analysis.coxph import CoxModel, coxph
+from hccsurv.analysis.coxph import CoxModel, TermTest, coxph
 from hccsurv.analysis.design import Design, build_design
 from hccsurv.core._result import Result, jsonable
+from hccsurv.core.distributions import chi2_sf
 from hccsurv.core.fine_gray import FineGrayFit, fine_gray_fit
 from hccsurv.errors import InputError
 
@@ -63,6 +64,7 @@ class FineGrayModel(Result):
     n_censored: int
     n_dropped: int
     dropped: tuple[Any, ...]
+    term_tests: tuple[TermTest, ...]
     fit: FineGrayFit = field(repr=False)
     design: Design = field(repr=False)
 
@@ -102,6 +104,7 @@ class FineGrayModel(Result):
             "ties": f.ties,
             "conf_level": f.conf_level,
             "coefficients": jsonable(self.to_frame().to_dict(orient="records")),
+            "term_tests": [t.to_dict() for t in self.term_tests],
             "lr_test": f.lr_test.to_dict(),
             "loglik_null": jsonable(f.loglik_null),
             "loglik": jsonable(f.loglik),
@@ -184,6 +187,17 @@ def _prepare(
     return design, time, status
 
 
+def _term_tests(design: Design, fit: FineGrayFit) -> tuple[TermTest, ...]:
+    """Wald test per variable with the reported variance (multi-df for a factor)."""
+    out = []
+    for term in design.terms:
+        idx = np.asarray(term.columns, dtype=np.intp)
+        b = fit.coef[idx]
+        chisq = float(b @ np.linalg.solve(fit.var[np.ix_(idx, idx)], b))
+        out.append(TermTest(term.variable, int(idx.size), chisq, chi2_sf(chisq, idx.size)))
+    return tuple(out)
+
+
 def finegray(
     frame: pd.DataFrame,
     time_col: str,
@@ -242,6 +256,7 @@ def finegray(
         n_censored=fit.n_censored,
         n_dropped=len(design.dropped),
         dropped=tuple(d.label for d in design.dropped),
+        term_tests=_term_tests(design, fit),
         fit=fit,
         design=design,
     )
