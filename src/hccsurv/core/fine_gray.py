@@ -144,29 +144,43 @@ class _Weighted:
         # l = 0..d_k-1 within each tied set (Efron's fraction l/d_k)
         first = np.searchsorted(self.ev_k, self.ev_k, side="left")
         self.ev_l = np.arange(ev_idx.size) - first
-        self.xs = self.x[ev_idx].sum(axis=0)
+        self.x_ev = self.x[ev_idx]
+        self.xs = self.x_ev.sum(axis=0)
+        # the first row at risk at each event time; 1/G(T_i-) on competing rows, else 0
+        self.start = np.searchsorted(self.bin, np.arange(self.times.size), side="right")
+        self.cw = np.where(self.comp, 1.0 / self.g_subject, 0.0)
 
     def sums(self, values: F64) -> F64:
-        """:math:`\\sum_i w_i(t_k) v_i` at each event time (``values`` 1-d or 2-d by row)."""
-        k = self.times.size
+        """:math:`\\sum_i w_i(t_k) v_i` at each event time (``values`` 1-d or 2-d by row).
+
+        Rows are sorted by time, so the subjects at risk at :math:`t_k` are the rows from
+        ``start[k]`` on (a suffix sum) and the earlier competing events the rows before it
+        (a prefix sum of :math:`v_i / G(T_i-)`).
+        """
         v2 = values.reshape(values.shape[0], -1)
-        out = np.empty((k, v2.shape[1]))
-        comp_bin = self.bin[self.comp]
-        inv_g = 1.0 / self.g_subject[self.comp]
-        for j in range(v2.shape[1]):
-            agg = _bincount(self.bin, v2[:, j], k + 1)
-            at = np.cumsum(agg[::-1])[::-1][1:]
-            cagg = _bincount(comp_bin, v2[self.comp, j] * inv_g, k + 1)
-            out[:, j] = at + self.g_event * np.cumsum(cagg)[:k]
+        suffix = np.cumsum(v2[::-1], axis=0)[::-1]
+        prefix = np.cumsum(v2 * self.cw[:, None], axis=0)
+        before = np.where(self.start[:, None] > 0, prefix[np.maximum(self.start - 1, 0)], 0.0)
+        out = suffix[self.start] + self.g_event[:, None] * before
         return out if values.ndim == 2 else out[:, 0]
 
     def spread(self, a: F64) -> F64:
         """:math:`c_i = \\sum_k w_i(t_k) a_k` for each subject (the transpose of :meth:`sums`)."""
         cum = np.concatenate(([0.0], np.cumsum(a)))  # cum[b] = sum_{k < b} a_k
-        c = cum[self.bin]
         tail = np.concatenate((np.cumsum((self.g_event * a)[::-1])[::-1], [0.0]))
-        c[self.comp] += tail[self.bin[self.comp]] / self.g_subject[self.comp]
+        c: F64 = cum[self.bin] + self.cw * tail[self.bin]
         return c
+
+    def loglik(self, beta: F64, efron: bool) -> float:
+        """The log partial likelihood alone (``crr``'s line search needs no derivatives)."""
+        eta = self.x @ beta
+        r = np.exp(eta)
+        k_ev = self.ev_k
+        denom = self.sums(r)[k_ev]
+        if efron:
+            e0 = _bincount(k_ev, r[self.ev_idx], self.times.size)
+            denom = denom - self.ev_l / self.d[k_ev] * e0[k_ev]
+        return float(eta[self.ev_idx].sum() - np.log(denom).sum())
 
     def evaluate(self, beta: F64, efron: bool) -> _Evaluation:
         """Log partial likelihood, score and information at ``beta`` (Breslow or Efron ties)."""
@@ -174,7 +188,7 @@ class _Weighted:
         r = np.exp(eta)
         s0 = self.sums(r)
         s1 = self.sums(r[:, None] * self.x)
-        k_ev, x_ev, r_ev = self.ev_k, self.x[self.ev_idx], r[self.ev_idx]
+        k_ev, x_ev, r_ev = self.ev_k, self.x_ev, r[self.ev_idx]
         if efron:
             e0 = _bincount(k_ev, r_ev, self.times.size)
             e1 = np.stack(
@@ -261,40 +275,51 @@ def _solve(info: F64, u: F64) -> F64:
     return out
 
 
-def _newton_crr(w: _Weighted, p: int, gtol: float, max_iter: int) -> tuple[F64, int, bool]:
-    """``crr``'s iterations: Newton steps, halved until the Armijo condition, ``gtol`` stop."""
+def _newton_crr(
+    w: _Weighted, p: int, gtol: float, max_iter: int
+) -> tuple[F64, int, bool, _Evaluation, float]:
+    """``crr``'s iterations: Newton steps, halved until the Armijo condition, ``gtol`` stop.
+
+    Returns the coefficients, iterations, convergence, the evaluation there and the log
+    likelihood at zero.
+    """
     b = np.zeros(p)
+    ev = w.evaluate(b, efron=False)
+    loglik0 = ev.loglik
     for it in range(max_iter + 1):
-        ev = w.evaluate(b, efron=False)
         lik = -ev.loglik  # crr minimises the negative log pseudo-likelihood
         if np.max(np.abs(ev.score) * np.maximum(np.abs(b), 1.0)) < max(abs(lik), 1.0) * gtol:
-            return b, it, True
+            return b, it, True, ev, loglik0
         if it == max_iter:
             break
         step = _solve(ev.information, ev.score)
         for _ in range(21):
             new = b + step
-            f_new = -w.evaluate(new, efron=False).loglik
+            f_new = -w.loglik(new, efron=False)
             if math.isfinite(f_new) and f_new <= lik - 1e-4 * float(step @ ev.score):
                 break
             step = step * 0.5
         else:
-            return b, it, False
+            return b, it, False, ev, loglik0
         b = new
-    return b, max_iter, False
+        ev = w.evaluate(b, efron=False)
+    return b, max_iter, False, ev, loglik0
 
 
-def _newton_coxph(w: _Weighted, p: int, eps: float, max_iter: int) -> tuple[F64, int, bool]:
+def _newton_coxph(
+    w: _Weighted, p: int, eps: float, max_iter: int
+) -> tuple[F64, int, bool, _Evaluation, float]:
     """``coxph.fit``'s iterations (as :func:`hccsurv.core.cox.cox_fit`), Efron ties."""
     beta = np.zeros(p)
     best = w.evaluate(beta, efron=True)
+    loglik0 = best.loglik
     newbeta = beta + _solve(best.information, best.score)
     halving = 0
     for it in range(1, max_iter + 1):
         ev = w.evaluate(newbeta, efron=True)
         ok = math.isfinite(ev.loglik)
         if ok and abs(1.0 - best.loglik / ev.loglik) <= eps:
-            return newbeta, it, True
+            return newbeta, it, True, ev, loglik0
         if not ok or ev.loglik < best.loglik:
             halving += 1
             newbeta = (newbeta + halving * beta) / (halving + 1.0)
@@ -302,7 +327,7 @@ def _newton_coxph(w: _Weighted, p: int, eps: float, max_iter: int) -> tuple[F64,
             halving = 0
             best, beta = ev, newbeta
             newbeta = newbeta + _solve(ev.information, ev.score)
-    return beta, max_iter, False
+    return beta, max_iter, False, best, loglik0
 
 
 def _crr_meat(w: _Weighted, beta: F64, ev: _Evaluation) -> F64:
@@ -456,12 +481,13 @@ def fine_gray_fit(
     w = _Weighted(t, kind, x, method)
     efron = method == "finegray"
     if method == "crr":
-        beta, iterations, converged = _newton_crr(w, p, gtol, 10 if max_iter is None else max_iter)
+        beta, iterations, converged, ev, loglik0 = _newton_crr(
+            w, p, gtol, 10 if max_iter is None else max_iter
+        )
     else:
-        beta, iterations, converged = _newton_coxph(
+        beta, iterations, converged, ev, loglik0 = _newton_coxph(
             w, p, 1e-9, 20 if max_iter is None else max_iter
         )
-    ev = w.evaluate(beta, efron=efron)
     inv = linalg.inv(ev.information)
     inv = (inv + inv.T) / 2.0
     message = ""
@@ -487,7 +513,6 @@ def fine_gray_fit(
     se = np.sqrt(np.diag(var))
     z = beta / se
     q = normal_quantile(0.5 + conf_level / 2.0)
-    loglik0 = w.evaluate(np.zeros(p), efron=efron).loglik
     lr = 2.0 * (ev.loglik - loglik0)
     return FineGrayFit(
         names=labels,
