@@ -7,7 +7,7 @@ probabilities are updated by :math:`p(t_j) = p(t_{j-1}) H_j`, so that
 :math:`P(t) = p_0(t)` is the all-cause Kaplan-Meier and
 :math:`F_k(t) = \\sum_{t_j \\le t} P(t_{j-1}) h_{kj}`.
 
-The variance is R ``survfit``'s default for multi-state data (survival 3.5, ``survfitAJ``): the
+The variance is R ``survfit``'s default for multi-state data (survival 3.5, ``survfitCI``): the
 infinitesimal jackknife :math:`\\hat V(t) = \\sum_i U_i(t)^2` with :math:`U_i = \\partial p /
 \\partial w_i` at unit weights, which follows :math:`U_i(t_j) = U_i(t_{j-1}) H_j + P(t_{j-1})\\,
 \\partial H_j / \\partial w_i`. A subject still at risk has the common influence :math:`A`
@@ -20,7 +20,7 @@ cumulative sums, so the whole curve costs a few passes over the distinct times. 
 ``conf.type = "log"``: :math:`F e^{\\pm z\\, se/F}`.
 
 Reference: Aalen O, Johansen S (1978). *Scand J Stat* 5:141-150; Therneau T, survival 3.5
-``survfitAJ.R`` and the vignette "Multi-state models and competing risks".
+``survfitCI.R`` and the vignette "Multi-state models and competing risks".
 """
 
 from __future__ import annotations
