@@ -16,11 +16,16 @@ Cox's. ``method`` picks the two R constructions:
 * ``"finegray"``: ``coxph(Surv(fgstart, fgstop, fgstatus) ~ x, weights = fgwt,
   data = finegray(...))``: :math:`G` takes events before censorings at tied times, times go
   through ``aeqSurv``, Efron ties and ``coxph``'s Newton rule; R reports the robust
-  (sandwich) variance of the expanded rows (non-integer case weights), so ``se`` is the
-  model-based and ``robust_se`` the reported one.
+  (sandwich) variance of the expanded rows (non-integer case weights), so ``se`` is that one
+  and ``model_se`` the model-based :math:`\\sqrt{\\mathrm{diag}\\, I^{-1}}`.
 
-All sums are per event time over the sorted data (cumulative sums, as in :mod:`hccsurv.core.cox`);
-``crr``'s Fortran loops over all subjects at each event time instead, :math:`O(n K)`.
+The two differ only where censorings tie events (and in the variance). p-values are
+:math:`2\\Phi(-|z|)` (``summary.crr`` prints :math:`2(1 - \\Phi(|z|))` rounded) and the
+intervals :math:`\\exp(\\hat\\beta \\pm z_{1-\\alpha/2}\\, se)`.
+
+All sums are per event time over the time-sorted rows (suffix and prefix cumulative sums, as in
+:mod:`hccsurv.core.cox`), :math:`O(n p^2)` per iteration; ``crr``'s Fortran loops over all
+subjects at each event time, :math:`O(n K)`, and its variance over all pairs, :math:`O(n^2)`.
 
 References: Fine JP, Gray RJ (1999). A proportional hazards model for the subdistribution of a
 competing risk. *JASA* 94:496-509; cmprsk 2.2-11 ``crr.R`` / ``crr.f``; survival 3.5
