@@ -19,7 +19,8 @@ Cox's. ``method`` picks the two R constructions:
   (sandwich) variance of the expanded rows (non-integer case weights), so ``se`` is that one
   and ``model_se`` the model-based :math:`\\sqrt{\\mathrm{diag}\\, I^{-1}}`.
 
-The two differ only where censorings tie events (and in the variance). p-values are
+The point estimates differ only where times tie (Breslow or Efron; a censoring tied with an
+event), the variances always. p-values are
 :math:`2\\Phi(-|z|)` (``summary.crr`` prints :math:`2(1 - \\Phi(|z|))` rounded) and the
 intervals :math:`\\exp(\\hat\\beta \\pm z_{1-\\alpha/2}\\, se)`.
 
