@@ -134,3 +134,10 @@ def test_bad_input_names_row_and_fix() -> None:
         cumulative_incidence([1.0, 2.0], [1, 2], strata=[1, 2])
     with pytest.raises(InputError, match="at least two groups"):
         gray_test([1.0, 2.0], [1, 2], ["a", "a"])
+
+
+def test_gray_rho_weight_matches_cuminc() -> None:
+    ref = _ref()["synthetic"]
+    tests = gray_test(ref["time"], ref["status"], ref["arm"], strata=ref["strata"], rho=1.0)
+    np.testing.assert_allclose(tests.to_frame()["statistic"], ref["gray_rho1"]["stat"], rtol=RTOL)
+    np.testing.assert_allclose(tests.to_frame()["p_value"], ref["gray_rho1"]["pv"], rtol=1e-8)

@@ -87,11 +87,13 @@ Xs <- cbind(x = x, arma = as.numeric(arm == "a"), armc = as.numeric(arm == "c"))
 syn <- data.frame(time = st, ev = factor(ss, 0:3, c("censor", "one", "two", "three")), x = x,
                   arm = relevel(factor(arm), "b"))
 gray <- cuminc(st, ss, arm, stratum)$Tests
+gray_rho1 <- cuminc(st, ss, arm, stratum, rho = 1)$Tests
 synthetic <- list(
   time = st, status = ss, arm = arm, x = x, strata = stratum,
   aj = aj(st, ss, 0:3, c(3, 10, 25, 1000)),
   gray = list(stat = unname(gray[, "stat"]), pv = unname(gray[, "pv"]),
               df = unname(gray[, "df"])),
+  gray_rho1 = list(stat = unname(gray_rho1[, "stat"]), pv = unname(gray_rho1[, "pv"])),
   crr1 = crr_fit(st, ss, Xs, 1), crr2 = crr_fit(st, ss, Xs, 2),
   finegray1 = fg_fit(syn, "x + arm", "one"),
   cs1 = cs_fit(st, ss, syn, "x + arm", 1),

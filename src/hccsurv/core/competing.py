@@ -357,6 +357,7 @@ def cumulative_incidence(
     method: str = "survfit",
     conf_level: float = 0.95,
     conf_type: str = "log",
+    rho: float = 0.0,
 ) -> CompetingRisks:
     """Cumulative incidence of each cause (per group), with Gray's tests when ``group`` is given.
 
@@ -376,6 +377,8 @@ def cumulative_incidence(
     method : {"survfit", "cuminc"}
         Whose variance: R survival's infinitesimal jackknife (default) or ``cmprsk::cuminc``.
     conf_level, conf_type : pointwise limits (``"log"``, ``"log-log"`` or ``"plain"``).
+    rho : float
+        Gray's test weight :math:`(1 - F^-)^\\rho` (``cuminc``'s ``rho``; 0 by default).
     """
     if method not in CIF_METHODS:
         raise InputError(f"method={method!r} is not known; use one of {CIF_METHODS}")
@@ -398,7 +401,7 @@ def cumulative_incidence(
         curves += _sample_curves(
             t[mask], s[mask], wanted, censored, label, method, conf_type, conf_level
         )
-    tests = _gray(t, s, g, strata, wanted, censored) if len(labels) > 1 else None
+    tests = _gray(t, s, g, strata, wanted, censored, rho) if len(labels) > 1 else None
     return CompetingRisks(method, conf_level, conf_type, wanted, labels, tuple(curves), tests)
 
 
@@ -419,6 +422,7 @@ def _gray(
     strata: ArrayLike | None,
     causes: tuple[int, ...],
     censored: int,
+    rho: float,
 ) -> GrayTests:
     st = None if strata is None else _labels(strata, t.size, "strata")
     tests = []
@@ -430,7 +434,7 @@ def _gray(
                 GrayTest(cause, math.nan, math.nan, k, np.zeros(k), np.zeros((k, k)), labels)
             )
             continue
-        tests.append(gray_test_cuminc(t, s, g, strata=st, cause=cause, censored=censored))
+        tests.append(gray_test_cuminc(t, s, g, strata=st, cause=cause, censored=censored, rho=rho))
     return GrayTests(tuple(tests), labels, st is not None)
 
 
@@ -442,12 +446,14 @@ def gray_test(
     *,
     censored: int = 0,
     causes: ArrayLike | None = None,
+    rho: float = 0.0,
 ) -> GrayTests:
     """Gray's test of equal CIFs across ``group`` for each cause, as ``cmprsk::cuminc``'s
-    ``$Tests`` (optionally stratified; :mod:`hccsurv.core.gray_test`)."""
+    ``$Tests`` (optionally stratified, weight :math:`(1 - F^-)^\\rho`;
+    :mod:`hccsurv.core.gray_test`)."""
     t, s = _arrays(time, status, censored)
     wanted = _causes(s, censored, causes)
     g = _labels(group, t.size, "group")
     if len(set(g.tolist())) < 2:
         raise InputError("Gray's test needs at least two groups; group has one level")
-    return _gray(t, s, g, strata, wanted, censored)
+    return _gray(t, s, g, strata, wanted, censored, rho)
