@@ -80,3 +80,4 @@ def test_a_level_without_events_of_the_cause_warns(method: str) -> None:
     with pytest.warns(StatisticalWarning, match="infinite"):
         fit = fine_gray_fit(time, status, x, method=method)
     assert fit.coef[0] < -8.0
+    assert len(fit.warnings) == 1 and "infinite" in fit.warnings[0]

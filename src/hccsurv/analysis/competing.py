@@ -116,6 +116,7 @@ class FineGrayModel(Result):
             "n_censored": self.n_censored,
             "n_dropped": self.n_dropped,
             "dropped": jsonable(list(self.dropped)),
+            "warnings": list(f.warnings),
         }
 
 

@@ -67,6 +67,8 @@ class FineGrayFit(Result):
     ``se`` is the reported standard error (``crr``'s Fine-Gray variance, or ``coxph``'s robust
     one for ``method="finegray"``); ``model_se`` is :math:`\\sqrt{\\mathrm{diag}\\, I^{-1}}`.
     ``lr_test`` is ``summary.crr``'s pseudo likelihood-ratio test against :math:`\\beta = 0`.
+    ``warnings`` repeats what was warned (non-convergence, a coefficient drifting to infinity).
+    ``warnings`` repeats what was warned (non-convergence, a coefficient drifting to infinity).
     """
 
     names: tuple[str, ...]
@@ -94,6 +96,7 @@ class FineGrayFit(Result):
     n_events: int
     n_competing: int
     n_censored: int
+    warnings: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient: term, coef, se, model_se, hr, hr_lower, hr_upper, z, p."""
@@ -546,4 +549,5 @@ def fine_gray_fit(
         n_events=int((kind == 1).sum()),
         n_competing=int((kind == 2).sum()),
         n_censored=int((kind == 0).sum()),
+        warnings=(message,) if message else (),
     )
