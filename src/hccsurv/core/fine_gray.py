@@ -68,7 +68,6 @@ class FineGrayFit(Result):
     one for ``method="finegray"``); ``model_se`` is :math:`\\sqrt{\\mathrm{diag}\\, I^{-1}}`.
     ``lr_test`` is ``summary.crr``'s pseudo likelihood-ratio test against :math:`\\beta = 0`.
     ``warnings`` repeats what was warned (non-convergence, a coefficient drifting to infinity).
-    ``warnings`` repeats what was warned (non-convergence, a coefficient drifting to infinity).
     """
 
     names: tuple[str, ...]
