@@ -131,6 +131,10 @@ def test_missing_status_is_dropped_and_listed_bad_status_is_an_error() -> None:
         hccsurv.cause_specific_cox(frame, "time", "status", covariates, cause=0)
     with pytest.raises(InputError, match="no row has 'status' = 3"):
         hccsurv.finegray(frame.drop(index=5), "time", "status", covariates, cause=3)
+    frame.loc[7, "time"] = -2.0
+    with pytest.raises(InputError, match=r"patient 7: column 'time' = -2 is not"):
+        hccsurv.finegray(frame.drop(index=5), "time", "status", covariates)
+    frame.loc[7, "time"] = 2.0
     with pytest.raises(InputError, match="method='fast'"):
         hccsurv.finegray(frame.drop(index=5), "time", "status", covariates, method="fast")
 

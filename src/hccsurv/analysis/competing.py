@@ -177,12 +177,20 @@ def _prepare(
         raise InputError(f"cause {cause} is the censoring code; choose a cause code")
     codes = _status_codes(frame, status_col, censored)
     design = build_design(frame, covariates, reference=reference, required=[time_col, status_col])
-    used = list(design.rows)
-    time = frame.loc[used, time_col].to_numpy(dtype=np.float64)
-    status = codes.loc[used].to_numpy(dtype=np.float64).astype(np.int64)
+    keep = ~frame[[*covariates, time_col, status_col]].isna().any(axis=1).to_numpy()
+    raw_time = frame.loc[keep, time_col]
+    time = pd.to_numeric(raw_time, errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(time) | (time < 0))
+    if bad.size:
+        pos = int(bad[0])
+        raise InputError(
+            f"patient {raw_time.index.tolist()[pos]!r}: column '{time_col}' = "
+            f"{raw_time.tolist()[pos]!r} is not a follow-up time >= 0; fix or drop the row"
+        )
+    status = codes[keep].to_numpy(dtype=np.float64).astype(np.int64)
     if not (status == cause).any():
         raise InputError(
-            f"no row has '{status_col}' = {cause} among the {len(used)} complete rows; "
+            f"no row has '{status_col}' = {cause} among the {int(keep.sum())} complete rows; "
             f"the codes present are {sorted(set(status.tolist()))}"
         )
     return design, time, status
