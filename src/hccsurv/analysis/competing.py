@@ -303,7 +303,9 @@ def cause_specific_cox(
         ties=ties,
         conf_level=conf_level,
     )
-    status = codes.loc[list(model.design.rows)].to_numpy()
+    strata_cols = [] if strata is None else [strata] if isinstance(strata, str) else list(strata)
+    used = ~data[[*covariates, time_col, indicator, *strata_cols]].isna().any(axis=1).to_numpy()
+    status = codes[used].to_numpy()
     return CauseSpecificCox(
         cause=int(cause),
         censored=int(censored),
