@@ -124,6 +124,9 @@ def test_missing_status_is_dropped_and_listed_bad_status_is_an_error() -> None:
     frame.loc[3, "status"] = np.nan
     model = hccsurv.finegray(frame, "time", "status", covariates, reference=reference)
     assert model.dropped == (3,) and model.n == len(frame) - 1
+    cs = hccsurv.cause_specific_cox(frame, "time", "status", covariates, reference=reference)
+    kept = frame["status"].drop(index=3)
+    assert cs.model.n == len(frame) - 1 and cs.n_competing == int((kept == 2).sum())
     frame.loc[5, "status"] = 1.5
     with pytest.raises(InputError, match=r"patient 5: column 'status' = 1.5"):
         hccsurv.finegray(frame, "time", "status", covariates)
