@@ -36,7 +36,15 @@ BLAS_THREADS = {
 
 from common import argsort_seconds  # noqa: E402
 
-TOOLS = ("hccsurv", "lifelines", "statsmodels", "scikit-survival", "R survival", "numpy")
+TOOLS = (
+    "hccsurv",
+    "lifelines",
+    "statsmodels",
+    "scikit-survival",
+    "R survival",
+    "R cmprsk",
+    "numpy",
+)
 
 
 def find_rscript() -> str | None:

@@ -10,6 +10,12 @@ from hccsurv.analysis.adjust import (
     AdjustedAnalysis as AdjustedAnalysis,
     adjust_study as adjust_study,
 )
+from hccsurv.analysis.competing import (
+    CauseSpecificCox as CauseSpecificCox,
+    FineGrayModel as FineGrayModel,
+    cause_specific_cox as cause_specific_cox,
+    finegray as finegray,
+)
 from hccsurv.analysis.coxph import (
     CoxModel as CoxModel,
     coxph as coxph,
@@ -66,6 +72,13 @@ from hccsurv.config import (
 )
 from hccsurv.core.agreement import (
     cohen_kappa as cohen_kappa,
+)
+from hccsurv.core.competing import (
+    CifCurve as CifCurve,
+    CompetingRisks as CompetingRisks,
+    GrayTests as GrayTests,
+    cumulative_incidence as cumulative_incidence,
+    gray_test as gray_test,
 )
 from hccsurv.core.cox import (
     CoxFit as CoxFit,

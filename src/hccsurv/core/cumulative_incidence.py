@@ -88,26 +88,21 @@ def cumulative_incidence_cuminc(
     n_at = np.bincount(inverse, minlength=times.size)[::-1].cumsum()[::-1].astype(np.float64)
     keep = d_all > 0
     times, d_all, d_k, n_at = times[keep], d_all[keep], d_k[keep], n_at[keep]
-    est = np.empty(times.size)
-    var = np.empty(times.size)
-    s_prev, f, v1, v2, v3 = 1.0, 0.0, 0.0, 0.0, 0.0
-    # A sequential loop: each step's weights depend on the running CIF, as in cinc.f.
-    for j in range(times.size):
-        n, dk, do = n_at[j], d_k[j], d_all[j] - d_k[j]
-        s_now = s_prev * (n - d_all[j]) / n
-        f += s_prev * dk / n
-        inv = 1.0 / s_now if s_now > 0 else 0.0
-        if do > 0 and s_now > 0:
-            w = _weight(s_prev, do, n)
-            a = f * inv
-            v1, v2, v3 = v1 + a * a * w, v2 + inv * a * w, v3 + inv * inv * w
-        if dk > 0:
-            w = _weight(s_prev, dk, n)
-            a = 1.0 + f * inv
-            v1, v2, v3 = v1 + a * a * w, v2 + inv * a * w, v3 + inv * inv * w
-        est[j] = f
-        var[j] = v1 + f * f * v3 - 2.0 * f * v2
-        s_prev = s_now
+    # cinc.f's loop, vectorised: each step's weights depend only on the running S and F, which
+    # are cumulative products / sums, so v1, v2, v3 are cumulative sums of per-step terms.
+    s_now = np.cumprod((n_at - d_all) / n_at)
+    s_prev = np.concatenate(([1.0], s_now[:-1]))
+    est = np.cumsum(s_prev * d_k / n_at)
+    pos = s_now > 0
+    inv = np.where(pos, 1.0 / np.where(pos, s_now, 1.0), 0.0)
+    d_o = d_all - d_k
+    w_o = np.where((d_o > 0) & pos, _weights(s_prev, d_o.astype(np.float64), n_at), 0.0)
+    w_k = np.where(d_k > 0, _weights(s_prev, d_k.astype(np.float64), n_at), 0.0)
+    a_o, a_k = est * inv, 1.0 + est * inv
+    v1 = np.cumsum(a_o * a_o * w_o + a_k * a_k * w_k)
+    v2 = np.cumsum(inv * (a_o * w_o + a_k * w_k))
+    v3 = np.cumsum(inv * inv * (w_o + w_k))
+    var = v1 + est * est * v3 - 2.0 * est * v2
     # cuminc reports the curve only where it jumps; the other causes' times still enter the sums.
     jumps = d_k > 0
     return CumulativeIncidence(
@@ -136,7 +131,9 @@ def cumulative_incidence_cuminc_groups(
     return tuple(curves)
 
 
-def _weight(s_prev: float, m: float, n: float) -> float:
-    """``cinc.f``'s increment weight, with its tie correction for ``m > 1`` events."""
-    tie = 1.0 - (m - 1.0) / (n - 1.0) if m > 1 else 1.0
-    return s_prev * s_prev * tie * m / (n * n)
+def _weights(s_prev: F64, m: F64, n: F64) -> F64:
+    """``cinc.f``'s increment weights, with its tie correction for ``m > 1`` events."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tie = np.where(m > 1, 1.0 - (m - 1.0) / (n - 1.0), 1.0)
+    out: F64 = s_prev * s_prev * tie * m / (n * n)
+    return out
