@@ -95,3 +95,7 @@ class StatisticalWarning(HccsurvWarning):
 
 class DataWarning(HccsurvWarning):
     """A value is plausible but suspicious: an implausible magnitude for the stated unit."""
+
+
+class NotEstimableError(HccsurvError):
+    """An analysis cannot be estimated from these data (the reason says why); the study goes on without it."""  # noqa: E501

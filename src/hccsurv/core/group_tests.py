@@ -24,7 +24,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -81,9 +81,12 @@ class TestResult(Result):
         R's ``parameter``: the degrees of freedom (two for the F test), empty when none.
     p_value : float
     estimate : float | None
-        The conditional MLE odds ratio of a 2 x 2 Fisher test, otherwise ``None``.
-    conf_int : tuple[float | None, float | None] | None
-        Its confidence interval (``None`` limits are R's ``Inf``).
+        The conditional MLE odds ratio of a 2 x 2 Fisher test, otherwise ``None``. As in R it
+        is ``0`` when the table's top-left cell is at its minimum (a zero cell on the diagonal)
+        and ``inf`` at its maximum; :meth:`to_dict` writes ``inf`` as the string ``"Inf"``
+        (``$defs/ratio`` of ``results.schema.json``).
+    conf_int : tuple[float, float] | None
+        Its confidence interval, ``0`` and ``inf`` included as R reports them.
     conf_level : float | None
     expected : tuple[tuple[float, ...], ...] | None
         Expected counts under independence (contingency tests only).
@@ -105,7 +108,7 @@ class TestResult(Result):
     parameter: tuple[float, ...]
     p_value: float
     estimate: float | None = None
-    conf_int: tuple[float | None, float | None] | None = None
+    conf_int: tuple[float, float] | None = None
     conf_level: float | None = None
     expected: tuple[tuple[float, ...], ...] | None = None
     reason: str | None = None
@@ -125,6 +128,15 @@ class TestResult(Result):
     def df(self) -> float | None:
         """The first degrees of freedom (``None`` when the test has none)."""
         return self.parameter[0] if self.parameter else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field; an infinite odds ratio or limit is the string ``"Inf"``, as R prints it."""
+        out = super().to_dict()
+        if self.estimate is not None:
+            out["estimate"] = _ratio_json(self.estimate)
+        if self.conf_int is not None:
+            out["conf_int"] = [_ratio_json(v) for v in self.conf_int]
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row: test, method, statistic, df, df2, p, estimate, CI, reason, n."""
@@ -147,6 +159,10 @@ class TestResult(Result):
             "replicates": self.replicates,
         }
         return pd.DataFrame([row])
+
+
+def _ratio_json(value: float) -> float | str:
+    return "Inf" if value == math.inf else value
 
 
 # --------------------------------------------------------------------------- input checks
@@ -321,11 +337,11 @@ class _NoncentralHypergeometric:
         keep = self.support >= self.x if upper else self.support <= self.x
         return float(d[keep].sum())
 
-    def mle(self) -> float | None:
+    def mle(self) -> float:
         if self.x == self.lo:
             return 0.0
         if self.x == self.hi:
-            return None
+            return math.inf
         mu = self.mean(1.0)
         if mu > self.x:
             return _zeroin(lambda t: self.mean(t) - self.x, 0.0, 1.0, _UNIROOT_TOL)
@@ -345,10 +361,10 @@ class _NoncentralHypergeometric:
             return 1.0 / _zeroin(lambda t: g(1.0 / t), _EPS, 1.0, _UNIROOT_TOL)
         return 1.0
 
-    def conf_int(self, conf_level: float) -> tuple[float, float | None]:
+    def conf_int(self, conf_level: float) -> tuple[float, float]:
         alpha = (1.0 - conf_level) / 2.0
         lower = 0.0 if self.x == self.lo else self._limit(alpha, upper=True)
-        upper = None if self.x == self.hi else self._limit(alpha, upper=False)
+        upper = math.inf if self.x == self.hi else self._limit(alpha, upper=False)
         return lower, upper
 
 
@@ -367,14 +383,15 @@ def fisher_exact(
     with the observed margins, of tables whose probability is at most ``(1 + 1e-7)`` times that
     of the observed table (R's relative tolerance). For a 2 x 2 table the estimate is the
     conditional maximum likelihood odds ratio with its exact confidence interval (Fisher 1962;
-    R solves both with ``uniroot`` at its default tolerance, reproduced here); an upper limit of
-    infinity is ``None``. For r x c tables (empty rows and columns dropped) the p-value is exact,
-    by the network algorithm of Mehta & Patel 1983 (:func:`hccsurv.core.fisher_rxc.network_p`,
-    R's FEXACT), while the network holds at most ``workspace`` paths at once (checked before each
-    allocation, which bounds time and memory; R's ``workspace`` plays the same part). Past that
-    limit, or with ``simulate_p_value=True`` (R's ``simulate.p.value = TRUE``), the p-value is
-    the seeded Monte Carlo one of :func:`hccsurv.core.fisher_rxc.simulated_p` with
-    ``replicates`` draws (R's ``B``): ``method`` says so as R's does, ``replicates`` records
+    R solves both with ``uniroot`` at its default tolerance, reproduced here); with a zero cell
+    the estimate is ``0`` or ``inf`` and a limit ``0`` or ``inf``, as R's. For r x c tables
+    (empty rows and columns dropped) the p-value is exact, by the network algorithm of Mehta &
+    Patel 1983 (:func:`hccsurv.core.fisher_rxc.network_p`, R's FEXACT), while the network holds
+    at most ``workspace`` paths at once (checked before each allocation, which bounds time and
+    memory; R's ``workspace`` plays the same part). Past that limit, or with
+    ``simulate_p_value=True`` (R's ``simulate.p.value = TRUE``), the p-value is the seeded
+    Monte Carlo one of :func:`hccsurv.core.fisher_rxc.simulated_p` with ``replicates`` draws
+    (R's ``B``): ``method`` says so as R's does, ``replicates`` records
     ``B`` and, when the limit forced it, ``reason`` says why.
 
     References
@@ -391,7 +408,7 @@ def fisher_exact(
     t = _as_table(table)
     e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
     estimate: float | None = None
-    ci: tuple[float | None, float | None] | None = None
+    ci: tuple[float, float] | None = None
     level: float | None = None
     method = "Fisher's Exact Test for Count Data"
     reason: str | None = None
