@@ -90,3 +90,30 @@ def test_frame_and_errors() -> None:
     with pytest.raises(InputError, match="score"):
         concordance([1, 2], [1, 0], [1.0, np.nan])
     assert np.isnan(concordance([1, 2], [0, 0], [1.0, 2.0]).value)
+
+
+def test_large_ties_strata_weights_match_r() -> None:
+    # issue 15: n = 100,000 with tied times, tied scores, 3 strata and non-integer weights,
+    # rebuilt from the integer formulas of validation/r/concordance_large.R
+    ref = load_reference("concordance_large")
+    i = np.arange(1, ref["n"] + 1, dtype=np.int64)
+    time = ((i * 7919) % 1000 + 1).astype(float)
+    status = ((i * 104729) % 10 < 7).astype(float)
+    x = ((i * 15485863) % 97) / 10
+    stratum = i % 3
+    w = 0.5 + ((i * 31) % 7) / 4
+    cases = {
+        "weighted_strata": concordance(time, status, x, strata=stratum, weights=w),
+        "plain": concordance(time, status, x),
+        "reverse": concordance(time, status, x, reverse=True),
+    }
+    for key, got in cases.items():
+        want = ref[key]
+        np.testing.assert_allclose(
+            [got.value, got.se, got.concordant, got.discordant, got.tied_x, got.tied_y],
+            [want[k] for k in ("concordance", "se", "concordant", "discordant", "tied_x")]
+            + [want["tied_y"]],
+            rtol=1e-9,
+            err_msg=key,
+        )
+        assert got.tied_xy == pytest.approx(want["tied_xy"], rel=1e-9, abs=1e-9)
