@@ -79,7 +79,11 @@ class Concordance(Result):
 
 
 def _dominance(
-    pos: NDArray[np.intp], x: NDArray[np.intp], w: NDArray[np.float64], wd: NDArray[np.float64]
+    pos: NDArray[np.intp],
+    x: NDArray[np.intp],
+    w: NDArray[np.float64],
+    wd: NDArray[np.float64],
+    order: NDArray[np.intp],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """For every i: ``Σ w_j`` over ``pos_j < pos_i, x_j < x_i`` and ``Σ wd_j`` over ``pos_j >
     pos_i, x_j < x_i`` (earlier and later positions with a smaller score).
@@ -89,10 +93,11 @@ def _dominance(
     the bit set get the weights of the bit-0 elements before their run of equal ``pos`` (and
     ``wd`` after it), then each group is split stably by the bit, in linear time from running
     counts. Every smaller ``x_j`` differs from ``x_i`` first at exactly one bit, where it is
-    counted once: ``O(n log n)`` in all, a fixed number of array operations per bit.
+    counted once: ``O(n log n)`` in all, a fixed number of array operations per bit. ``order``
+    sorts ``pos`` (ties in any order).
     """
     n = pos.shape[0]
-    order = np.argsort(pos, kind="stable")
+    order = order.copy()
     xs, ps, ws, wds = x[order], pos[order], w[order], wd[order]
     before, after = np.zeros(n), np.zeros(n)  # in the current order, permuted along
     idx = np.arange(n)
@@ -162,12 +167,11 @@ def _dense_rank(values: NDArray[np.float64]) -> NDArray[np.intp]:
     return inv.reshape(values.shape).astype(np.intp)
 
 
-def _pairs_tied(keys: list[NDArray[np.float64]], w: NDArray[np.float64]) -> float:
-    """Sum over unordered pairs with identical keys of w_i w_j."""
+def _pairs_tied(key: NDArray[np.int64], w: NDArray[np.float64]) -> float:
+    """Sum over unordered pairs with identical (integer) keys of w_i w_j."""
     if w.size == 0:
         return 0.0
-    stacked = np.column_stack(keys)
-    _, inv = np.unique(stacked, axis=0, return_inverse=True)
+    _, inv = np.unique(key, return_inverse=True)
     inv = inv.reshape(-1)
     s1 = np.bincount(inv, w)
     s2 = np.bincount(inv, w * w)
@@ -192,7 +196,7 @@ def _stratum_counts(
     # as an event: risk members j (earlier position) by score comparison; as a risk member:
     # later deaths (larger position), by score comparison
     wd = np.where(d, w, 0.0)
-    lt_r, lt_d = _dominance(pos, xr, w, wd)
+    lt_r, lt_d = _dominance(pos, xr, w, wd, order)
     eq_r, eq_d = _equal_counts(pos, xr, w, wd)
     prior = np.concatenate(([0.0], np.cumsum(np.bincount(pos, w))))[pos]
     gt_r = prior - lt_r - eq_r
@@ -204,8 +208,10 @@ def _stratum_counts(
     conc = float((w * dd * gt_r).sum())
     disc = float((w * dd * lt_r).sum())
     tx = float((w * dd * eq_r).sum())
-    ty = _pairs_tied([t[d]], w[d])
-    txy = _pairs_tied([t[d], xr[d].astype(np.float64)], w[d])
+    # deaths at one time share one position, so positions key the tied times
+    key = pos[d].astype(np.int64)
+    ty = _pairs_tied(key, w[d])
+    txy = _pairs_tied(key * (int(xr.max()) + 1) + xr[d], w[d])
     return infl, (conc, disc, tx, ty - txy, txy)
 
 
