@@ -84,9 +84,12 @@ def _dominance(
     w: NDArray[np.float64],
     wd: NDArray[np.float64],
     order: NDArray[np.intp],
+    mirror: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """For every i: ``Σ w_j`` over ``pos_j < pos_i, x_j < x_i`` and ``Σ wd_j`` over ``pos_j >
-    pos_i, x_j < x_i`` (earlier and later positions with a smaller score).
+    pos_i, x_j < x_i`` (earlier and later positions with a smaller score); with ``mirror`` the
+    second sum is over ``pos_j > pos_i, x_j > x_i`` instead (so that the two coordinates can
+    trade places: the descent runs over the bits of whichever has fewer distinct values).
 
     One pass over the bits of ``x`` from the top (a wavelet-tree descent): the array is kept
     ordered by (``x`` above the current bit, ``pos``); within each such group the elements with
@@ -118,9 +121,11 @@ def _dominance(
         zw = np.where(one, 0.0, ws)
         cz = np.concatenate(([0.0], np.cumsum(zw)))
         before += np.where(one, cz[r_start] - cz[g_start], 0.0)
-        zd = np.concatenate(([0.0], np.cumsum(np.where(one, 0.0, wds))))
+        # later elements of the group on the other side of the bit: bit-0 ones after a 1, or
+        # (mirror) bit-1 ones after a 0
+        zd = np.concatenate(([0.0], np.cumsum(np.where(one != mirror, 0.0, wds))))
         g_end = np.append(starts[1:], n)[g_id]
-        after += np.where(one, zd[g_end] - zd[r_end + 1], 0.0)
+        after += np.where(one != mirror, zd[g_end] - zd[r_end + 1], 0.0)
         zeros_before = np.cumsum(~one) - ~one
         rank0 = zeros_before - zeros_before[g_start]
         n0 = np.append(zeros_before[starts[1:]], zeros_before[-1] + (not one[-1]))[g_id]
@@ -183,26 +188,32 @@ def _stratum_counts(
 ) -> tuple[NDArray[np.float64], tuple[float, float, float, float, float]]:
     """Influence matrix (n, 3: concordant, discordant, tied.x) and the five pair counts."""
     n = t.shape[0]
-    # R's processing order: decreasing time, censored before deaths; deaths at one time share
-    # one position so that they are neither each other's risk set nor each other's later deaths.
+    # R's processing order: decreasing time, censored before deaths
     order = np.lexsort((d.astype(np.int8), -t))
     ts = t[order]
     ds = d[order]
-    same_death_block = np.zeros(n, dtype=bool)
-    same_death_block[1:] = ds[1:] & ds[:-1] & (ts[1:] == ts[:-1])
-    pos_sorted = np.cumsum(~same_death_block) - 1
+    # positions: one per (time, censored / death), decreasing time, censored first; deaths at
+    # one time share a position (neither each other's risk set nor later deaths), and so do
+    # censorings at one time (a pair of censored rows is never compared)
+    new_pos = np.ones(n, dtype=bool)
+    new_pos[1:] = (ts[1:] != ts[:-1]) | (ds[1:] != ds[:-1])
     pos = np.empty(n, dtype=np.intp)
-    pos[order] = pos_sorted
+    pos[order] = np.cumsum(new_pos) - 1
     # as an event: risk members j (earlier position) by score comparison; as a risk member:
-    # later deaths (larger position), by score comparison
+    # later deaths (larger position), by score comparison. The descent runs over the bits of
+    # the coordinate with fewer values (tied days make positions few; a continuous score many)
     wd = np.where(d, w, 0.0)
-    lt_r, lt_d = _dominance(pos, xr, w, wd, order)
     eq_r, eq_d = _equal_counts(pos, xr, w, wd)
-    prior = np.concatenate(([0.0], np.cumsum(np.bincount(pos, w))))[pos]
-    gt_r = prior - lt_r - eq_r
     per_pos = np.bincount(pos, wd)
     later = (per_pos.sum() - np.cumsum(per_pos))[pos]
-    gt_d = later - lt_d - eq_d
+    if int(pos.max()) < int(xr.max()):
+        lt_r, gt_d = _dominance(xr, pos, w, wd, np.argsort(xr, kind="stable"), mirror=True)
+        lt_d = later - eq_d - gt_d
+    else:
+        lt_r, lt_d = _dominance(pos, xr, w, wd, order)
+        gt_d = later - lt_d - eq_d
+    prior = np.concatenate(([0.0], np.cumsum(np.bincount(pos, w))))[pos]
+    gt_r = prior - lt_r - eq_r
     dd = d.astype(np.float64)
     infl = np.column_stack([dd * gt_r + lt_d, dd * lt_r + gt_d, dd * eq_r + eq_d])
     conc = float((w * dd * gt_r).sum())
