@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.core.test_weights import check_against_r
+
+from core.test_weights import check_against_r
 
 SCRIPT = Path(__file__).resolve().parents[2] / "validation" / "r" / "weights.R"
 
