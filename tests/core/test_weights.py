@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hccsurv.analysis.coxph import coxph
-from hccsurv.core.km import kaplan_meier
+from hccsurv.core.km import kaplan_meier, kaplan_meier_groups
 
 REF = json.loads((Path(__file__).resolve().parents[1] / "reference" / "weights.json").read_text())
 
@@ -49,6 +49,18 @@ def check_against_r(frame: pd.DataFrame, ref: dict[str, Any]) -> None:
     np.testing.assert_allclose(se_s, _na(r["std_err"])[alive], rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(km.lower, _na(r["lower"]), rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(km.upper, _na(r["upper"]), rtol=1e-6, atol=1e-12)
+    # survfit(Surv(time, status) ~ x2, weights = w): R's curves one after the other
+    groups = kaplan_meier_groups(frame["time"], frame["status"], frame["x2"], weights=frame["w"])
+    g = ref["km_by_x2"]
+    bounds = np.cumsum([0, *g["strata"]])
+    for label, start, stop in zip(groups.labels, bounds[:-1], bounds[1:], strict=True):
+        curve = groups.curves[label]
+        assert curve.variance == "robust"
+        np.testing.assert_allclose(curve.time, g["time"][start:stop], rtol=1e-12)
+        np.testing.assert_allclose(curve.surv, g["surv"][start:stop], rtol=1e-9)
+        lo, hi = _na(g["lower"][start:stop]), _na(g["upper"][start:stop])
+        np.testing.assert_allclose(curve.lower, lo, rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(curve.upper, hi, rtol=1e-6, atol=1e-12)
 
 
 def test_non_integer_weights_match_r_defaults() -> None:

@@ -14,13 +14,16 @@ fits <- function(d) {
   cx <- coxph(Surv(time, status) ~ x1 + x2, data = d, weights = w, ties = "efron")
   s <- summary(cx)
   km <- survfit(Surv(time, status) ~ 1, data = d, weights = w)
+  kg <- survfit(Surv(time, status) ~ x2, data = d, weights = w)  # one curve per x2 (0, 1)
   num <- function(v) ifelse(is.finite(v), v, NA)
   list(
     cox = list(coef = unname(coef(cx)), se = unname(sqrt(diag(cx$naive.var))),
                robust_se = unname(sqrt(diag(cx$var))), p = unname(s$coefficients[, "Pr(>|z|)"]),
                lower = unname(s$conf.int[, "lower .95"]), upper = unname(s$conf.int[, "upper .95"])),
     km = list(time = km$time, surv = km$surv, std_err = num(km$std.err),
-              lower = num(km$lower), upper = num(km$upper))
+              lower = num(km$lower), upper = num(km$upper)),
+    km_by_x2 = list(strata = unname(kg$strata), time = kg$time, surv = kg$surv,
+                    std_err = num(kg$std.err), lower = num(kg$lower), upper = num(kg$upper))
   )
 }
 

@@ -511,21 +511,38 @@ def kaplan_meier_groups(
     weights: ArrayLike | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
+    robust: bool | None = None,
 ) -> KaplanMeierGroups:
     """Kaplan-Meier curve of each group, from a single aggregation pass.
 
     ``order`` gives the display order (first = reference); by default the sorted distinct
-    values, as R's ``factor()``. ``entry`` gives delayed entry times, as in :func:`kaplan_meier`.
+    values, as R's ``factor()``. ``entry`` gives delayed entry times and ``robust`` the
+    variance, as in :func:`kaplan_meier` (robust by default when a weight is not an integer).
     """
     _check_conf(conf_type, conf_level)
     data = check_survival(time, event, weights)
+    if robust is None:
+        robust = entry is None and bool((data.weights != np.floor(data.weights)).any())
+    if robust and entry is not None:
+        raise InputError(
+            "robust=True with entry times is not supported; use robust=False (Greenwood)"
+        )
     codes = check_groups(group, data.n, order)
     k = len(codes.labels)
     agg = aggregate(data, codes.codes, k)
     if entry is not None:
         agg = delay_entry(agg, data, entry, codes.codes)
+
+    def rows(c: int) -> tuple[F64, F64, F64] | None:
+        if not robust:
+            return None
+        mine = codes.codes == c
+        return data.time[mine], data.event[mine], data.weights[mine]
+
     curves = {
-        label: kaplan_meier_from_aggregates(agg.cell(c), conf_type=conf_type, conf_level=conf_level)
+        label: kaplan_meier_from_aggregates(
+            agg.cell(c), conf_type=conf_type, conf_level=conf_level, robust_rows=rows(c)
+        )
         for c, label in enumerate(codes.labels)
     }
     return KaplanMeierGroups(
