@@ -109,6 +109,7 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     decimals = 1
     p_decimals = 3
     categorical_test = "any_expected_lt_5"   # Fisher when any expected count < 5; or "cochran"
+    fisher_max_levels = 10         # more levels: Fisher's Monte Carlo p (noted), not the exact
     t_test = "student"             # or "welch"
     smd = true
 
@@ -631,6 +632,7 @@ class TablesConfig(_Section):
     decimals: Annotated[int, _number(0, 6, whole=True)] = 1
     p_decimals: Annotated[int, _number(1, 6, whole=True)] = 3
     categorical_test: Literal["any_expected_lt_5", "cochran"] = "any_expected_lt_5"
+    fisher_max_levels: Annotated[int, Field(ge=2)] = 10
     t_test: Literal["student", "welch"] = "student"
     smd: bool = True
 

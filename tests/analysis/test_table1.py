@@ -203,3 +203,26 @@ def test_levels_follow_a_categorical_columns_own_order() -> None:
         frame, "g", ("a", "b"), [BaselineVariable(column="size", label="Size", kind="categorical")]
     )
     assert [lv.level for lv in table.rows[0].levels] == ["≤10 cm", ">10 cm"]
+
+
+def test_many_level_variable_gets_a_noted_monte_carlo_fisher() -> None:
+    # issue 15: a numeric lab value read as categorical (14 levels, sparse) would send Fisher's
+    # exact test through a huge network; past fisher_max_levels the p-value is the seeded Monte
+    # Carlo one, and the row's note (a Table 1 footnote) says so
+    from hccsurv.present.tables.baseline import baseline_table_to_table
+
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(
+        {"arm": np.repeat(["A", "B"], 40), "alb": rng.integers(30, 44, 80).astype(str)}
+    )
+    var = [BaselineVariable(column="alb", label="Albumin", kind="categorical")]
+    table = baseline_table(frame, "arm", ["A", "B"], var)
+    row = table.rows[0]
+    assert row.test is not None and row.test.replicates == 2000
+    assert any("levels > fisher_max_levels = 10" in n for n in row.notes)
+    footnotes = baseline_table_to_table(table).footnotes
+    assert any(
+        f.startswith("Albumin: Fisher's exact test with simulated p-value") for f in footnotes
+    )
+    exact = baseline_table(frame, "arm", ["A", "B"], var, fisher_max_levels=None)
+    assert exact.rows[0].test is not None and exact.rows[0].test.replicates is None

@@ -90,3 +90,59 @@ def test_frame_and_errors() -> None:
     with pytest.raises(InputError, match="score"):
         concordance([1, 2], [1, 0], [1.0, np.nan])
     assert np.isnan(concordance([1, 2], [0, 0], [1.0, 2.0]).value)
+
+
+def test_large_ties_strata_weights_match_r() -> None:
+    # issue 15: n = 100,000 with tied times, tied scores, 3 strata and non-integer weights,
+    # rebuilt from the integer formulas of validation/r/concordance_large.R
+    ref = load_reference("concordance_large")
+    i = np.arange(1, ref["n"] + 1, dtype=np.int64)
+    time = ((i * 7919) % 1000 + 1).astype(float)
+    status = ((i * 104729) % 10 < 7).astype(float)
+    x = ((i * 15485863) % 97) / 10
+    stratum = i % 3
+    w = 0.5 + ((i * 31) % 7) / 4
+    cases = {
+        "weighted_strata": concordance(time, status, x, strata=stratum, weights=w),
+        "plain": concordance(time, status, x),
+        "reverse": concordance(time, status, x, reverse=True),
+    }
+    for key, got in cases.items():
+        want = ref[key]
+        np.testing.assert_allclose(
+            [got.value, got.se, got.concordant, got.discordant, got.tied_x, got.tied_y],
+            [want[k] for k in ("concordance", "se", "concordant", "discordant", "tied_x")]
+            + [want["tied_y"]],
+            rtol=1e-9,
+            err_msg=key,
+        )
+        assert got.tied_xy == pytest.approx(want["tied_xy"], rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_continuous_score_with_tied_days_matches_brute_force(seed: int) -> None:
+    # few distinct times, many distinct scores: the descent runs over the time positions
+    rng = np.random.default_rng(seed)
+    n = 150
+    t = rng.integers(1, 12, n).astype(float)
+    d = rng.random(n) < 0.6
+    x = rng.normal(size=n)
+    x[:10] = x[10:20]  # some tied scores too
+    w = rng.uniform(0.5, 2.0, n)
+    c = concordance(t, d, x, weights=w)
+    conc, disc, tie = _brute(t, d, x, w)
+    np.testing.assert_allclose(
+        [c.concordant, c.discordant, c.tied_x], [conc, disc, tie], rtol=1e-12
+    )
+    # the infinitesimal-jackknife se from per-subject pair counts, listed pair by pair
+    infl = np.zeros((n, 3))
+    for i in np.flatnonzero(d):
+        for j in range(n):
+            if j != i and (t[j] > t[i] or (t[j] == t[i] and not d[j])):
+                k = 0 if x[j] > x[i] else 1 if x[j] < x[i] else 2
+                infl[i, k] += w[j]
+                infl[j, k] += w[i]
+    total = conc + disc + tie
+    somer = (conc - disc) / total
+    dfbeta = w * ((infl[:, 0] - infl[:, 1]) - infl.sum(axis=1) * somer) / (2 * total)
+    np.testing.assert_allclose(c.se, np.sqrt((dfbeta**2).sum()), rtol=1e-10)

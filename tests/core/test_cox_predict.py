@@ -48,3 +48,17 @@ def test_profile_curve(case: str, ties: str) -> None:
     ]
     with pytest.raises(InputError, match="6 finite"):
         predict_cox_survival(data, fit.coef, fit.var, ties, [60, 2])
+
+
+def test_overflowing_risk_score_gives_na_limits() -> None:
+    # issue 15: when the profile's risk score overflows (a diverging, monotone-likelihood
+    # coefficient; here an absurd age of 1e6) the se is undefined; the limits are NaN (R's
+    # NA), as the Kaplan-Meier's are, and nothing warns or raises
+    frame, x = _lung()
+    data = prepare_cox_data(frame["time"], frame["status"] - 1, x)
+    fit = cox_fit(frame["time"], frame["status"] - 1, x)
+    coef = np.array(fit.coef, dtype=float)
+    pred = predict_cox_survival(data, coef, np.asarray(fit.var), "efron", [1e6, 1, 0, 0, 0, 0])
+    assert np.isnan(pred.lower).all() and np.isnan(pred.upper).all()
+    finite = predict_cox_survival(data, np.asarray(fit.coef), np.asarray(fit.var), "efron", x[0])
+    assert np.isfinite(finite.lower).all()

@@ -57,13 +57,13 @@ def test_fisher_matches_r(case: dict[str, Any]) -> None:
         assert res.estimate is None and res.conf_int is None
         return
     if ref["estimate"] == "Inf":  # jsonlite writes R's Inf as the string "Inf"
-        assert res.estimate is None
+        assert res.estimate == math.inf
     else:
         assert res.estimate == pytest.approx(ref["estimate"], rel=RTOL, abs=1e-12)
     assert res.conf_int is not None
     for got, want in zip(res.conf_int, ref["conf_int"], strict=True):
-        if want is None:
-            assert got is None
+        if want is None:  # R's Inf
+            assert got == math.inf
         else:
             assert got == pytest.approx(want, rel=RTOL, abs=1e-12)
 
@@ -76,10 +76,11 @@ def test_fisher_lung_sex_by_ecog_is_exact() -> None:
 
 
 def test_fisher_full_table_edges() -> None:
-    # x at the top of its support: MLE odds ratio Inf (None), upper limit Inf (None)
+    # x at the top of its support: MLE odds ratio Inf, upper limit Inf (R's Inf; "Inf" in JSON)
     res = fisher_exact(CONTINGENCY["full_2x2"]["table"])
-    assert res.estimate is None
-    assert res.conf_int is not None and res.conf_int[1] is None
+    assert res.estimate == math.inf
+    assert res.conf_int is not None and res.conf_int[1] == math.inf
+    assert res.to_dict()["estimate"] == "Inf" and res.to_dict()["conf_int"][1] == "Inf"
     # x at the bottom: odds ratio 0, lower limit 0
     low = fisher_exact(CONTINGENCY["zero_2x2"]["table"])
     assert low.estimate == 0.0
@@ -217,7 +218,7 @@ def test_result_exports() -> None:
     frame = res.to_frame()
     assert list(frame.columns) == list(chisq_test([[7, 1], [3, 9]]).to_frame().columns)
     d = res.to_dict()
-    assert d["conf_int"][1] is None and d["test"] == "fisher_exact"
+    assert d["conf_int"][1] == "Inf" and d["test"] == "fisher_exact"
     assert oneway_anova([[1.0, 2.0, 3.0], [2.0, 4.0, 5.0]]).to_frame()["df2"].iloc[0] == 4.0
 
 

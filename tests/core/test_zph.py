@@ -38,3 +38,24 @@ def test_single_column_terms_sum_differs_from_joint() -> None:
     joint = cox_zph(data, fit.coef, "efron", [("both", [0, 1])])
     glob = joint.global_test
     np.testing.assert_allclose(joint.rows[0].chisq, glob.chisq, rtol=1e-10)
+
+
+def test_all_events_at_one_time_is_not_estimable() -> None:
+    # issue 15: R's cox.zph errors here; hccsurv raises its own NotEstimableError
+    import pandas as pd
+
+    from hccsurv.analysis.coxph import coxph
+    from hccsurv.errors import HccsurvError, NotEstimableError
+
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {
+            "time": [5.0] * 10 + list(rng.uniform(6, 10, 10)),
+            "status": [1] * 10 + [0] * 10,
+            "x": rng.normal(size=20),
+        }
+    )
+    model = coxph(frame, "time", "status", ["x"])
+    with pytest.raises(NotEstimableError, match="all 10 events are at one time") as info:
+        model.zph()
+    assert isinstance(info.value, HccsurvError)

@@ -157,12 +157,19 @@ def test_format_hr_ci() -> None:
     assert format_hr_ci(0.404, 0.197, 0.829) == "0.40 (0.20–0.83)"
     three = FormatOptions(hr_decimals=3)
     assert format_hr_ci(0.40449, 0.1965, 0.8294, options=three) == "0.404 (0.197–0.829)"
-    with pytest.raises(InputError, match="positive ratio"):
+    with pytest.raises(InputError, match="not a ratio"):
         format_hr_ci(0.5, -0.1, 1.0)
-    with pytest.raises(InputError, match="positive ratio"):
-        format_hr_ci(0.0, 0.1, 1.0)
     # the lower limit of an infinite coefficient underflows to 0, as in R
     assert format_hr_ci(0.5, 0.0, 2.0) == "0.50 (0.00–2.00)"
+
+
+def test_format_hr_ci_degenerate_ratios_as_r() -> None:
+    # issue 15: a lower limit that underflows to 0 and an infinite upper limit are valid
+    # results (R prints 0 and Inf); a 2 x 2 odds ratio of 0 or Inf likewise
+    assert format_hr_ci(2.0e9, 0.0, math.inf) == "2000000000.00 (0.00–Inf)"
+    assert format_hr_ci(0.0, 0.0, 3.1) == "0.00 (0.00–3.10)"
+    assert format_hr_ci(math.inf, 1.2, math.inf) == "Inf (1.20–Inf)"
+    assert format_hr_ci(None, math.nan, None) == "– (–––)"
 
 
 def test_format_percent_and_percent_ci() -> None:

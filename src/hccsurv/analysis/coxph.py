@@ -21,7 +21,7 @@ from scipy import linalg
 
 from hccsurv.analysis.design import Design, build_design
 from hccsurv.core._result import Result, jsonable
-from hccsurv.core.concordance import concordance
+from hccsurv.core.concordance import concordance as harrell_c
 from hccsurv.core.cox import CoxData, CoxFit, GlobalTest, cox_fit, prepare_cox_data
 from hccsurv.core.cox_predict import PredictedSurvival, predict_cox_survival
 from hccsurv.core.distributions import chi2_sf
@@ -91,6 +91,12 @@ class CoxModel(Result):
     design: Design = field(repr=False)
     data: CoxData = field(repr=False)
     strata_codes: tuple[str, ...] = field(repr=False)
+    concordance_skipped: bool = False
+
+    @property
+    def variance(self) -> str:
+        """``"robust"`` (sandwich) or ``"model"`` (inverse information): the one z, p and CI use."""
+        return "robust" if self.robust else "model"
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient with the columns of ``COEFFICIENT_COLUMNS``."""
@@ -137,6 +143,7 @@ class CoxModel(Result):
             "score_test": self.score_test.to_dict(),
             "concordance": jsonable(self.concordance),
             "concordance_se": jsonable(self.concordance_se),
+            "concordance_skipped": self.concordance_skipped,
             "loglik_null": jsonable(self.loglik_null),
             "loglik": jsonable(self.loglik),
             "n": self.n,
@@ -147,6 +154,7 @@ class CoxModel(Result):
             "converged": self.converged,
             "ties": self.ties,
             "robust": self.robust,
+            "variance": self.variance,
             "conf_level": self.conf_level,
             "warnings": list(self.warnings),
         }
@@ -211,9 +219,10 @@ def coxph(
     strata: str | Sequence[str] | None = None,
     weights: str | None = None,
     cluster: str | None = None,
-    robust: bool = False,
+    robust: bool | None = None,
     ties: str = "efron",
     conf_level: float = 0.95,
+    concordance: bool = True,
 ) -> CoxModel:
     """Fit ``coxph(Surv(time, event) ~ covariates + strata(...), weights=, cluster=)`` on a frame.
 
@@ -230,11 +239,17 @@ def coxph(
         Column(s) defining strata (separate baseline hazards).
     weights, cluster : str, optional
         Case-weight column; cluster column (implies the robust variance, as R).
-    robust : bool
-        Robust sandwich variance; z, p and the CI then use the robust se (as R).
+    robust : bool, optional
+        Robust sandwich variance; z, p and the CI then use the robust se (as R). ``None`` (the
+        default) follows R's ``coxph``: robust when there is a cluster or a weight is not an
+        integer (IPTW weights, say), model-based otherwise; ``variance`` in the result says
+        which, and a warning says why when non-integer weights chose it.
     ties : {"efron", "breslow"}
     conf_level : float
         Level of the hazard-ratio intervals.
+    concordance : bool
+        Compute Harrell's C and its se (R's ``summary(fit)$concordance``); ``False`` skips it
+        (``concordance`` and ``concordance_se`` are then NaN and ``concordance_skipped`` True).
 
     Returns
     -------
@@ -265,6 +280,15 @@ def coxph(
         strata_arr = np.asarray([strata_labels.index(v) for v in labels.tolist()], dtype=np.intp)
     w = None if weights is None else used[weights].to_numpy(dtype=np.float64)
     cl = None if cluster is None else used[cluster].to_numpy()
+    notes: tuple[str, ...] = ()
+    if robust is None:
+        fractional = w is not None and bool((w != np.floor(w)).any())
+        robust = cluster is not None or fractional
+        if fractional and cluster is None:
+            notes = (
+                f"non-integer case weights ({weights!r}): robust (sandwich) variance, as R's "
+                "coxph; pass robust=False for the model-based one",
+            )
     fit = cox_fit(
         time,
         event,
@@ -280,15 +304,18 @@ def coxph(
     data = prepare_cox_data(
         time, event, design.matrix, strata=strata_arr, weights=w, names=design.column_names
     )
-    conc = concordance(
-        data.time,
-        event,
-        fit.linear_predictor,
-        strata=strata_arr,
-        weights=w,
-        cluster=cl,
-        reverse=True,
-    )
+    c_value = c_se = math.nan
+    if concordance:
+        conc = harrell_c(
+            data.time,
+            event,
+            fit.linear_predictor,
+            strata=strata_arr,
+            weights=w,
+            cluster=cl,
+            reverse=True,
+        )
+        c_value, c_se = conc.value, conc.se
     return CoxModel(
         time_col=time_col,
         event_col=event_col,
@@ -302,8 +329,8 @@ def coxph(
         lr_test=fit.lr_test,
         wald_test=fit.wald_test,
         score_test=fit.score_test,
-        concordance=conc.value,
-        concordance_se=conc.se,
+        concordance=c_value,
+        concordance_se=c_se,
         loglik_null=fit.loglik_null,
         loglik=fit.loglik,
         iterations=fit.iterations,
@@ -311,9 +338,10 @@ def coxph(
         ties=fit.ties,
         robust=fit.robust,
         conf_level=conf_level,
-        warnings=fit.warnings,
+        warnings=fit.warnings + notes,
         fit=fit,
         design=design,
         data=data,
         strata_codes=strata_labels,
+        concordance_skipped=not concordance,
     )

@@ -124,6 +124,7 @@ def _baseline(cohort: Cohort, config: StudyConfig) -> BaselineTable:
         categorical_rule=config.tables.categorical_test,
         t_test=config.tables.t_test,
         smd=config.tables.smd,
+        fisher_max_levels=config.tables.fisher_max_levels,
     )
 
 

@@ -226,6 +226,7 @@ def _categorical_row(
     order: tuple[str, ...],
     rule: ChoiceRule,
     want_smd: bool,
+    fisher_max_levels: int | None,
 ) -> BaselineRow:
     text = _categorical(values)
     observed_text = set(text.dropna().unique())
@@ -264,9 +265,11 @@ def _categorical_row(
         notes.append("no test: constant (a single observed level)")
     else:
         try:
-            test = contingency_test(counts, rule=rule)
+            test = contingency_test(counts, rule=rule, fisher_max_levels=fisher_max_levels)
         except InputError as exc:
             notes.append(_fail_note(exc))
+        if test is not None and test.replicates is not None:
+            notes.append(f"Fisher's exact test with simulated p-value: {test.reason}")
     smd_value = None
     if want_smd:
         smd_value, note = _smd_categorical(text, groups, order, levels)
@@ -361,6 +364,7 @@ def baseline_table(
     categorical_rule: ChoiceRule = "any_expected_lt_5",
     t_test: TTest = "student",
     smd: bool = False,
+    fisher_max_levels: int | None = 10,
 ) -> BaselineTable:
     """Summaries and between-group tests of baseline variables.
 
@@ -381,6 +385,12 @@ def baseline_table(
         more than two groups, one-way ANOVA (equal variances) is used either way.
     smd : bool
         Add standardized mean differences (two groups only; :mod:`hccsurv.core.smd`).
+    fisher_max_levels : int or None
+        A categorical variable with more observed levels than this that the rule sends to
+        Fisher's test gets the seeded Monte Carlo p-value (R ``simulate.p.value = TRUE``,
+        B = 2000) instead of the exact one, and a note says so (such a variable is often a
+        numeric value read as categorical). ``None``: always exact, within the workspace of
+        :func:`hccsurv.core.group_tests.fisher_exact` (past it the same fallback, also noted).
 
     Returns
     -------
@@ -409,7 +419,9 @@ def baseline_table(
             f"of {list(order)}; fix the value or add it to group_order"
         )
     rows = tuple(
-        _categorical_row(v, frame[v.column], groups, order, categorical_rule, smd)
+        _categorical_row(
+            v, frame[v.column], groups, order, categorical_rule, smd, fisher_max_levels
+        )
         if v.kind == "categorical"
         else _continuous_row(v, frame[v.column], groups, order, t_test, smd)
         for v in variables

@@ -20,8 +20,8 @@ The standard error is R's infinitesimal-jackknife one: with :math:`I^c_i, I^d_i,
    \\qquad \\widehat{\\mathrm{var}}(C) = \\sum_i \\mathrm{dfbeta}_i^2
 
 (summed within clusters first when given). All pair counts are two-dimensional dominance counts
-(earlier in time *and* smaller in score), computed by a bottom-up merge over the bits of the time
-rank: one linear merge pass per bit, :math:`O(n \\log n)` in all, no loop over subjects.
+(earlier in time *and* smaller in score), computed in one descent over the bits of the score
+rank (:func:`_dominance`): a fixed number of array operations per bit, :math:`O(n \\log n)` in all.
 
 Reference: R ``survival`` 3.5, ``concordance.R`` / ``concordance3.c`` (algorithm, not code);
 Harrell et al. (1996), *Stat Med* 15:361.
@@ -79,49 +79,92 @@ class Concordance(Result):
 
 
 def _dominance(
-    pos: NDArray[np.intp], x: NDArray[np.intp], w: NDArray[np.float64]
+    pos: NDArray[np.intp],
+    x: NDArray[np.intp],
+    w: NDArray[np.float64],
+    wd: NDArray[np.float64],
+    order: NDArray[np.intp],
+    mirror: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """For every i: weight of j with ``pos_j < pos_i`` and ``x_j < x_i`` (lt), ``x_j == x_i`` (eq).
+    """For every i: ``Σ w_j`` over ``pos_j < pos_i, x_j < x_i`` and ``Σ wd_j`` over ``pos_j >
+    pos_i, x_j < x_i`` (earlier and later positions with a smaller score); with ``mirror`` the
+    second sum is over ``pos_j > pos_i, x_j > x_i`` instead (so that the two coordinates can
+    trade places: the descent runs over the bits of whichever has fewer distinct values).
 
-    Bottom-up merge over the bits of ``pos``: at level ``l`` the elements whose ``pos`` agree
-    above bit ``l`` form a block; its left half (bit ``l`` = 0) precedes its right half. Sorting
-    the block by ``x`` and cumulating left-half weights gives every right-half element its
-    counts from that left half; over all levels each earlier ``pos`` is counted exactly once.
+    One pass over the bits of ``x`` from the top (a wavelet-tree descent): the array is kept
+    ordered by (``x`` above the current bit, ``pos``); within each such group the elements with
+    the bit set get the weights of the bit-0 elements before their run of equal ``pos`` (and
+    ``wd`` after it), then each group is split stably by the bit, in linear time from running
+    counts. Every smaller ``x_j`` differs from ``x_i`` first at exactly one bit, where it is
+    counted once: ``O(n log n)`` in all, a fixed number of array operations per bit. ``order``
+    sorts ``pos`` (ties in any order).
     """
     n = pos.shape[0]
-    lt = np.zeros(n)
-    eq = np.zeros(n)
-    if n == 0:
-        return lt, eq
-    k = int(x.max()) + 1
-    levels = max(int(pos.max()).bit_length(), 1)
-    order = np.argsort(pos.astype(np.int64) * k + x, kind="stable")
-    for level in range(levels):
-        block = pos >> (level + 1)
-        right = ((pos >> level) & 1).astype(bool)
-        key = block.astype(np.int64) * k + x
-        # the previous level's order holds each new block as two sorted runs: a stable sort
-        # (timsort) merges them in linear time
-        order = order[np.argsort(key[order], kind="stable")]
-        skey = key[order]
-        wl = np.where(right[order], 0.0, w[order])
-        cum = np.concatenate(([0.0], np.cumsum(wl)))
-        run_new = np.ones(n, dtype=bool)
-        run_new[1:] = skey[1:] != skey[:-1]
-        run_start = np.flatnonzero(run_new)
-        run_id = np.cumsum(run_new) - 1
-        run_end = np.append(run_start[1:], n)
-        blk = block[order]
-        blk_new = np.ones(n, dtype=bool)
-        blk_new[1:] = blk[1:] != blk[:-1]
-        blk_start = np.flatnonzero(blk_new)[np.cumsum(blk_new) - 1]
-        below = cum[run_start[run_id]] - cum[blk_start]
-        upto = cum[run_end[run_id]] - cum[blk_start]
-        sel = order[right[order]]
-        mask = right[order]
-        lt[sel] += below[mask]
-        eq[sel] += (upto - below)[mask]
-    return lt, eq
+    order = order.copy()
+    xs, ps, ws, wds = x[order], pos[order], w[order], wd[order]
+    before, after = np.zeros(n), np.zeros(n)  # in the current order, permuted along
+    idx = np.arange(n)
+    pos_new = np.ones(n, dtype=bool)
+    pos_new[1:] = ps[1:] != ps[:-1]
+    for bit in range(max(int(x.max()).bit_length(), 1) - 1, -1, -1):
+        one = ((xs >> bit) & 1).astype(bool)
+        grp = xs >> (bit + 1)
+        g_new = np.ones(n, dtype=bool)
+        g_new[1:] = grp[1:] != grp[:-1]
+        g_start = np.maximum.accumulate(np.where(g_new, idx, 0))
+        starts = np.flatnonzero(g_new)
+        g_id = np.cumsum(g_new) - 1
+        r_start = np.maximum.accumulate(np.where(g_new | pos_new, idx, 0))
+        r_last = np.ones(n, dtype=bool)
+        r_last[:-1] = (g_new | pos_new)[1:]
+        r_end = np.minimum.accumulate(np.where(r_last, idx, n - 1)[::-1])[::-1]
+        zw = np.where(one, 0.0, ws)
+        cz = np.concatenate(([0.0], np.cumsum(zw)))
+        before += np.where(one, cz[r_start] - cz[g_start], 0.0)
+        # later elements of the group on the other side of the bit: bit-0 ones after a 1, or
+        # (mirror) bit-1 ones after a 0
+        zd = np.concatenate(([0.0], np.cumsum(np.where(one != mirror, 0.0, wds))))
+        g_end = np.append(starts[1:], n)[g_id]
+        after += np.where(one != mirror, zd[g_end] - zd[r_end + 1], 0.0)
+        zeros_before = np.cumsum(~one) - ~one
+        rank0 = zeros_before - zeros_before[g_start]
+        n0 = np.append(zeros_before[starts[1:]], zeros_before[-1] + (not one[-1]))[g_id]
+        n0 = n0 - zeros_before[g_start]
+        dest = np.where(one, g_start + n0 + (idx - g_start - rank0), g_start + rank0)
+        for arr in (xs, ps, ws, wds, before, after, order):
+            arr[dest] = arr.copy()
+        pos_new = np.ones(n, dtype=bool)
+        pos_new[1:] = ps[1:] != ps[:-1]
+    lt, gt = np.empty(n), np.empty(n)
+    lt[order], gt[order] = before, after
+    return lt, gt
+
+
+def _equal_counts(
+    pos: NDArray[np.intp], x: NDArray[np.intp], w: NDArray[np.float64], wd: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """For every i: ``Σ w_j`` over ``pos_j < pos_i, x_j = x_i`` and ``Σ wd_j`` over ``pos_j >
+    pos_i, x_j = x_i``: running sums within each score, ordered by position."""
+    n = pos.shape[0]
+    order = np.lexsort((pos, x))
+    xs, ps = x[order], pos[order]
+    idx = np.arange(n)
+    g_new = np.ones(n, dtype=bool)
+    g_new[1:] = xs[1:] != xs[:-1]
+    r_new = g_new.copy()
+    r_new[1:] |= ps[1:] != ps[:-1]
+    g_start = np.maximum.accumulate(np.where(g_new, idx, 0))
+    g_end = np.append(np.flatnonzero(g_new)[1:], n)[np.cumsum(g_new) - 1]
+    r_start = np.maximum.accumulate(np.where(r_new, idx, 0))
+    r_last = np.ones(n, dtype=bool)
+    r_last[:-1] = r_new[1:]
+    r_end = np.minimum.accumulate(np.where(r_last, idx, n - 1)[::-1])[::-1]
+    cw = np.concatenate(([0.0], np.cumsum(w[order])))
+    cd = np.concatenate(([0.0], np.cumsum(wd[order])))
+    eq_before, eq_after = np.empty(n), np.empty(n)
+    eq_before[order] = cw[r_start] - cw[g_start]
+    eq_after[order] = cd[g_end] - cd[r_end + 1]
+    return eq_before, eq_after
 
 
 def _dense_rank(values: NDArray[np.float64]) -> NDArray[np.intp]:
@@ -129,12 +172,11 @@ def _dense_rank(values: NDArray[np.float64]) -> NDArray[np.intp]:
     return inv.reshape(values.shape).astype(np.intp)
 
 
-def _pairs_tied(keys: list[NDArray[np.float64]], w: NDArray[np.float64]) -> float:
-    """Sum over unordered pairs with identical keys of w_i w_j."""
+def _pairs_tied(key: NDArray[np.int64], w: NDArray[np.float64]) -> float:
+    """Sum over unordered pairs with identical (integer) keys of w_i w_j."""
     if w.size == 0:
         return 0.0
-    stacked = np.column_stack(keys)
-    _, inv = np.unique(stacked, axis=0, return_inverse=True)
+    _, inv = np.unique(key, return_inverse=True)
     inv = inv.reshape(-1)
     s1 = np.bincount(inv, w)
     s2 = np.bincount(inv, w * w)
@@ -146,33 +188,41 @@ def _stratum_counts(
 ) -> tuple[NDArray[np.float64], tuple[float, float, float, float, float]]:
     """Influence matrix (n, 3: concordant, discordant, tied.x) and the five pair counts."""
     n = t.shape[0]
-    # R's processing order: decreasing time, censored before deaths; deaths at one time share
-    # one position so that they are neither each other's risk set nor each other's later deaths.
+    # R's processing order: decreasing time, censored before deaths
     order = np.lexsort((d.astype(np.int8), -t))
     ts = t[order]
     ds = d[order]
-    same_death_block = np.zeros(n, dtype=bool)
-    same_death_block[1:] = ds[1:] & ds[:-1] & (ts[1:] == ts[:-1])
-    pos_sorted = np.cumsum(~same_death_block) - 1
+    # positions: one per (time, censored / death), decreasing time, censored first; deaths at
+    # one time share a position (neither each other's risk set nor later deaths), and so do
+    # censorings at one time (a pair of censored rows is never compared)
+    new_pos = np.ones(n, dtype=bool)
+    new_pos[1:] = (ts[1:] != ts[:-1]) | (ds[1:] != ds[:-1])
     pos = np.empty(n, dtype=np.intp)
-    pos[order] = pos_sorted
-    # as an event: risk members j (earlier position) by score comparison
-    lt_r, eq_r = _dominance(pos, xr, w)
+    pos[order] = np.cumsum(new_pos) - 1
+    # as an event: risk members j (earlier position) by score comparison; as a risk member:
+    # later deaths (larger position), by score comparison. The descent runs over the bits of
+    # the coordinate with fewer values (tied days make positions few; a continuous score many)
+    wd = np.where(d, w, 0.0)
+    eq_r, eq_d = _equal_counts(pos, xr, w, wd)
+    per_pos = np.bincount(pos, wd)
+    later = (per_pos.sum() - np.cumsum(per_pos))[pos]
+    if int(pos.max()) < int(xr.max()):
+        lt_r, gt_d = _dominance(xr, pos, w, wd, np.argsort(xr, kind="stable"), mirror=True)
+        lt_d = later - eq_d - gt_d
+    else:
+        lt_r, lt_d = _dominance(pos, xr, w, wd, order)
+        gt_d = later - lt_d - eq_d
     prior = np.concatenate(([0.0], np.cumsum(np.bincount(pos, w))))[pos]
     gt_r = prior - lt_r - eq_r
-    # as a risk member: later deaths (larger position), by score comparison
-    rpos = int(pos.max()) - pos
-    wd = np.where(d, w, 0.0)
-    lt_d, eq_d = _dominance(rpos, xr, wd)
-    later = np.concatenate(([0.0], np.cumsum(np.bincount(rpos, wd))))[rpos]
-    gt_d = later - lt_d - eq_d
     dd = d.astype(np.float64)
     infl = np.column_stack([dd * gt_r + lt_d, dd * lt_r + gt_d, dd * eq_r + eq_d])
     conc = float((w * dd * gt_r).sum())
     disc = float((w * dd * lt_r).sum())
     tx = float((w * dd * eq_r).sum())
-    ty = _pairs_tied([t[d]], w[d])
-    txy = _pairs_tied([t[d], xr[d].astype(np.float64)], w[d])
+    # deaths at one time share one position, so positions key the tied times
+    key = pos[d].astype(np.int64)
+    ty = _pairs_tied(key, w[d])
+    txy = _pairs_tied(key * (int(xr.max()) + 1) + xr[d], w[d])
     return infl, (conc, disc, tx, ty - txy, txy)
 
 

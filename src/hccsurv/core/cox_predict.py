@@ -121,13 +121,20 @@ def predict_cox_survival(
     sorted_w = rs.w
     n_risk_all = rs.cum(np.add.reduceat(sorted_w, gs))
     n_event_all = np.add.reduceat(np.where(rs.dead, sorted_w, 0.0), gs)
-    r0 = float(np.exp((x0 - data.means) @ coef))
-    lam0 = np.cumsum(dlam[keep])
-    d = np.cumsum(dlam[keep, None] * (x0 - data.means)[None, :] - dxi[keep], axis=0)
-    se = r0 * np.sqrt(np.cumsum(dvar[keep]) + np.einsum("ij,jk,ik->i", d, var, d))
-    cumhaz = r0 * lam0
-    surv = np.exp(-cumhaz)
+    # an infinite coefficient (or a risk score that overflows) leaves the se undefined: the
+    # limits are then NaN, R's NA, as the Kaplan-Meier's are where its se is undefined
+    with np.errstate(over="ignore", invalid="ignore"):
+        r0 = float(np.exp((x0 - data.means) @ coef))
+        lam0 = np.cumsum(dlam[keep])
+        d = np.cumsum(dlam[keep, None] * (x0 - data.means)[None, :] - dxi[keep], axis=0)
+        se = r0 * np.sqrt(np.cumsum(dvar[keep]) + np.einsum("ij,jk,ik->i", d, var, d))
+        cumhaz = r0 * lam0
+        surv = np.exp(-cumhaz)
     z = normal_quantile(0.5 + conf_level / 2.0)
+    defined = np.isfinite(se) & np.isfinite(surv)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lower = np.where(defined, surv * np.exp(-z * se), np.nan)
+        upper = np.where(defined, np.minimum(surv * np.exp(z * se), 1.0), np.nan)
     times = data.time[rs.order][gs][keep]
     return PredictedSurvival(
         time=times,
@@ -136,7 +143,7 @@ def predict_cox_survival(
         cumhaz=cumhaz,
         surv=surv,
         std_err=se,
-        lower=surv * np.exp(-z * se),
-        upper=np.minimum(surv * np.exp(z * se), 1.0),
+        lower=lower,
+        upper=upper,
         conf_level=conf_level,
     )

@@ -24,11 +24,10 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 from hccsurv.core._result import Result
 from hccsurv.core.distributions import (
@@ -39,6 +38,7 @@ from hccsurv.core.distributions import (
     normal_cdf,
     t_sf,
 )
+from hccsurv.core.fisher_rxc import REL_ERR, WorkspaceExceeded, network_p, simulated_p
 from hccsurv.errors import InputError
 
 if TYPE_CHECKING:
@@ -46,9 +46,8 @@ if TYPE_CHECKING:
 
 ChoiceRule = Literal["any_expected_lt_5", "cochran"]
 
-FISHER_WORKSPACE = 20_000_000
-"""Default bound on the partial tables the exact r x c algorithm may hold at once (~1 GB)."""
-_REL_ERR = 1.0 + 1e-7  # R: fisher.test's relErr, tables with prob <= observed * relErr count
+FISHER_WORKSPACE = 5_000_000
+"""Default bound on the paths the exact r x c network may hold at once (~0.5 GB at the peak)."""
 _UNIROOT_TOL = float(np.finfo(float).eps) ** 0.25  # R: uniroot's default tol
 _EPS = float(np.finfo(float).eps)
 
@@ -82,9 +81,12 @@ class TestResult(Result):
         R's ``parameter``: the degrees of freedom (two for the F test), empty when none.
     p_value : float
     estimate : float | None
-        The conditional MLE odds ratio of a 2 x 2 Fisher test, otherwise ``None``.
-    conf_int : tuple[float | None, float | None] | None
-        Its confidence interval (``None`` limits are R's ``Inf``).
+        The conditional MLE odds ratio of a 2 x 2 Fisher test, otherwise ``None``. As in R it
+        is ``0`` when the table's top-left cell is at its minimum (a zero cell on the diagonal)
+        and ``inf`` at its maximum; :meth:`to_dict` writes ``inf`` as the string ``"Inf"``
+        (``$defs/ratio`` of ``results.schema.json``).
+    conf_int : tuple[float, float] | None
+        Its confidence interval, ``0`` and ``inf`` included as R reports them.
     conf_level : float | None
     expected : tuple[tuple[float, ...], ...] | None
         Expected counts under independence (contingency tests only).
@@ -106,7 +108,7 @@ class TestResult(Result):
     parameter: tuple[float, ...]
     p_value: float
     estimate: float | None = None
-    conf_int: tuple[float | None, float | None] | None = None
+    conf_int: tuple[float, float] | None = None
     conf_level: float | None = None
     expected: tuple[tuple[float, ...], ...] | None = None
     reason: str | None = None
@@ -126,6 +128,15 @@ class TestResult(Result):
     def df(self) -> float | None:
         """The first degrees of freedom (``None`` when the test has none)."""
         return self.parameter[0] if self.parameter else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field; an infinite odds ratio or limit is the string ``"Inf"``, as R prints it."""
+        out = super().to_dict()
+        if self.estimate is not None:
+            out["estimate"] = _ratio_json(self.estimate)
+        if self.conf_int is not None:
+            out["conf_int"] = [_ratio_json(v) for v in self.conf_int]
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row: test, method, statistic, df, df2, p, estimate, CI, reason, n."""
@@ -148,6 +159,10 @@ class TestResult(Result):
             "replicates": self.replicates,
         }
         return pd.DataFrame([row])
+
+
+def _ratio_json(value: float) -> float | str:
+    return "Inf" if value == math.inf else value
 
 
 # --------------------------------------------------------------------------- input checks
@@ -322,11 +337,11 @@ class _NoncentralHypergeometric:
         keep = self.support >= self.x if upper else self.support <= self.x
         return float(d[keep].sum())
 
-    def mle(self) -> float | None:
+    def mle(self) -> float:
         if self.x == self.lo:
             return 0.0
         if self.x == self.hi:
-            return None
+            return math.inf
         mu = self.mean(1.0)
         if mu > self.x:
             return _zeroin(lambda t: self.mean(t) - self.x, 0.0, 1.0, _UNIROOT_TOL)
@@ -346,209 +361,11 @@ class _NoncentralHypergeometric:
             return 1.0 / _zeroin(lambda t: g(1.0 / t), _EPS, 1.0, _UNIROOT_TOL)
         return 1.0
 
-    def conf_int(self, conf_level: float) -> tuple[float, float | None]:
+    def conf_int(self, conf_level: float) -> tuple[float, float]:
         alpha = (1.0 - conf_level) / 2.0
         lower = 0.0 if self.x == self.lo else self._limit(alpha, upper=True)
-        upper = None if self.x == self.hi else self._limit(alpha, upper=False)
+        upper = math.inf if self.x == self.hi else self._limit(alpha, upper=False)
         return lower, upper
-
-
-def _compositions(total: int, caps: NDArray[np.int64]) -> NDArray[np.int64]:
-    """All integer vectors ``y`` with ``sum(y) = total`` and ``0 <= y <= caps``."""
-    r = caps.size
-    rows = np.zeros((1, 0), dtype=np.int64)
-    left = np.array([total], dtype=np.int64)
-    for i in range(r - 1):
-        rest = int(caps[i + 1 :].sum())
-        lo = np.maximum(0, left - rest)
-        hi = np.minimum(left, caps[i])
-        counts = np.maximum(hi - lo + 1, 0)
-        idx = np.repeat(np.arange(rows.shape[0]), counts)
-        offs = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        vals = lo[idx] + offs
-        rows = np.column_stack([rows[idx], vals])
-        left = left[idx] - vals
-    keep = left <= caps[r - 1]
-    return np.column_stack([rows[keep], left[keep]])
-
-
-def _lfact(x: NDArray[np.int64] | NDArray[np.float64]) -> NDArray[np.float64]:
-    out: NDArray[np.float64] = special.gammaln(np.asarray(x, dtype=float) + 1.0)
-    return out
-
-
-def _future_upper(rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Upper bound on ``max Σ -log x_ij!`` over tables with these margins (one per row of ``rows``).
-
-    Weak Lagrangian duality over the integer box ``0 <= x_ij <= min(R_i, C_j)``: for any
-    multipliers ``a_i``, ``b_j``, ``max F <= Σ a_i R_i + Σ b_j C_j + Σ_ij max_t (-(a_i + b_j) t -
-    log t!)``; the inner maximum is at ``t = floor(exp(-(a_i + b_j)))`` clipped to the box. The
-    multipliers make ``exp(-(a_i + b_j)) = R_i C_j / N``, close to the optimum.
-    """
-    n = cols.sum()
-    rf = rows.astype(float)
-    with np.errstate(divide="ignore"):
-        a = np.where(rows > 0, -np.log(rf), 0.0)
-    b = np.log(float(n)) - np.log(cols.astype(float))
-    expo = np.exp(-(a[:, :, None] + b[None, None, :]))
-    cap = np.minimum(rows[:, :, None], cols[None, None, :])
-    t = np.clip(np.floor(expo), 0, cap)
-    inner = -(a[:, :, None] + b[None, None, :]) * t - _lfact(t)
-    bound: NDArray[np.float64] = (a * rf).sum(axis=1) + float(b @ cols) + inner.sum(axis=(1, 2))
-    return bound + 1e-9 * np.abs(bound) + 1e-9
-
-
-def _future_lower(rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Lower bound on ``min Σ -log x_ij!``: each column filled greedily into the largest rows.
-
-    Dropping the row-sum equalities (keeping ``y_i <= R_i``) enlarges the set, and the greedy
-    fill majorizes every other column, so it minimises the Schur-concave ``-Σ log y_i!``.
-    """
-    caps = -np.sort(-rows, axis=1)
-    total = np.zeros(rows.shape[0])
-    for c in cols:
-        left = np.full(rows.shape[0], int(c), dtype=np.int64)
-        for i in range(caps.shape[1]):
-            y = np.minimum(left, caps[:, i])
-            total -= _lfact(y)
-            left = left - y
-    return total - 1e-9 * np.abs(total) - 1e-9
-
-
-class _WorkspaceExceeded(Exception):
-    """The exact enumeration would hold more partial tables than its workspace allows."""
-
-
-def _expand(
-    rows: NDArray[np.int64],
-    past: NDArray[np.float64],
-    col: int,
-    origin: NDArray[np.int64],
-    workspace: int,
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
-    """Fill one column in every feasible way: new remaining rows, ``past - Σ log y!``, origin.
-
-    Raises :class:`_WorkspaceExceeded` before allocating when the candidate count (rows times
-    column fillings, an upper bound on the output) passes ``workspace``; that bounds memory.
-    """
-    caps = rows.max(axis=0)
-    if float(np.prod(np.minimum(caps[:-1], col).astype(float) + 1.0)) > workspace:
-        raise _WorkspaceExceeded
-    comps = _compositions(col, caps)
-    if rows.shape[0] * comps.shape[0] > workspace:
-        raise _WorkspaceExceeded
-    lcomp = _lfact(comps).sum(axis=1)
-    chunk = max(1, 4_000_000 // max(1, comps.shape[0] * rows.shape[1]))
-    out_r, out_p, out_o = [], [], []
-    for s in range(0, rows.shape[0], chunk):
-        r = rows[s : s + chunk, None, :] - comps[None, :, :]
-        ok = (r >= 0).all(axis=2)
-        out_r.append(r[ok])
-        out_p.append((past[s : s + chunk, None] - lcomp[None, :])[ok])
-        out_o.append(np.broadcast_to(origin[s : s + chunk, None], ok.shape)[ok])
-    return np.concatenate(out_r), np.concatenate(out_p), np.concatenate(out_o)
-
-
-def _distinct_rows(
-    rows: NDArray[np.int64], top: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Distinct rows of ``rows`` (entries ``0..top``) and the index of each row among them."""
-    radix = np.cumprod(np.concatenate([[1], top[:-1] + 1])).astype(np.int64)
-    if float(np.prod((top + 1).astype(float))) < 2.0**62:
-        _, first, inverse = np.unique(rows @ radix, return_index=True, return_inverse=True)
-        return rows[first], inverse.ravel()
-    distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
-    return distinct, inverse.ravel()
-
-
-def _fisher_rxc_p(t: NDArray[np.int64], workspace: int) -> float:
-    """Exact two-sided p of an r x c table: the mass of tables no more probable than observed.
-
-    ``P(x) = Π R_i! Π C_j! / (N! Π x_ij!)``. Columns are filled one at a time (the network of
-    Mehta & Patel 1983, a node being the vector of row totals still to fill). The first half of
-    the columns is enumerated path by path; a path whose completions are all at most as
-    probable as the observed table adds their whole mass in closed form (``Σ_completions
-    Π C_j! / Π x_ij! = N_rest! / Π R_i!``), one whose completions are all more probable is
-    dropped (bounds from :func:`_future_upper` and :func:`_future_lower`). The second half is
-    enumerated once per distinct node, sorted, and each path meets the sorted completions of
-    its node with a binary search (meet in the middle), so no full table is listed twice.
-    """
-    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
-    if t.shape[0] < 2 or t.shape[1] < 2:
-        return 1.0
-    if t.shape[0] > t.shape[1]:
-        t = t.T
-    t = t[:, np.argsort(t.sum(axis=0), kind="stable")]
-    rows0 = t.sum(axis=1)
-    cols = t.sum(axis=0)
-    k = cols.size
-    const = float(_lfact(rows0).sum() + _lfact(cols).sum() - _lfact(np.array(cols.sum())))
-    limit = float(_lfact(t).sum()) - math.log(_REL_ERR)  # table counts when -Σ log x! <= -limit
-    rows = rows0[None, :].copy()
-    past = np.zeros(1)
-    total = 0.0
-    half = max(1, k // 2)
-    for j in range(half + 1):
-        rest = cols[j:]
-        nodes, node_of = _distinct_rows(rows, rows0)
-        log_all = float(_lfact(np.array(rest.sum())) - _lfact(rest).sum()) - _lfact(nodes).sum(
-            axis=1
-        )
-        below = past + _future_upper(nodes, rest)[node_of] <= -limit
-        total += float(np.exp(const + past[below] + log_all[node_of[below]]).sum())
-        keep = ~below & (past + _future_lower(nodes, rest)[node_of] <= -limit)
-        rows, past, node_of = rows[keep], past[keep], node_of[keep]
-        if rows.shape[0] == 0:
-            return min(1.0, total)
-        if j < half:
-            rows, past, _ = _expand(
-                rows, past, int(cols[j]), np.zeros(rows.shape[0], np.int64), workspace
-            )
-    nodes, node_of = _distinct_rows(rows, rows0)
-    right_rows, future = nodes, np.zeros(nodes.shape[0])
-    right_node = np.arange(nodes.shape[0])
-    for j in range(half, k - 1):
-        right_rows, future, right_node = _expand(
-            right_rows, future, int(cols[j]), right_node, workspace
-        )
-    future = future - _lfact(right_rows).sum(axis=1)
-    if past.size == nodes.shape[0]:  # one path per node: compare every completion directly
-        lp = future + past[np.argsort(node_of)][right_node]
-        return min(1.0, total + float(np.exp(const + lp[lp <= -limit]).sum()))
-    order = np.lexsort((future, right_node))
-    future, right_node = future[order], right_node[order]
-    starts = np.searchsorted(right_node, np.arange(nodes.shape[0] + 1))
-    left_order = np.argsort(node_of, kind="stable")
-    left_starts = np.searchsorted(node_of[left_order], np.arange(nodes.shape[0] + 1))
-    for g in range(nodes.shape[0]):
-        f = future[starts[g] : starts[g + 1]]
-        top = float(f[-1])
-        cum = np.concatenate([[0.0], np.cumsum(np.exp(f - top))])
-        p = past[left_order[left_starts[g] : left_starts[g + 1]]]
-        idx = np.searchsorted(f, -limit - p, side="right")
-        total += float(np.sum(np.exp(const + p + top) * cum[idx]))
-    return min(1.0, total)
-
-
-def _fisher_simulated_p(t: NDArray[np.int64], replicates: int, seed: int) -> float:
-    """Monte Carlo p of an r x c table, as R ``fisher.test(x, simulate.p.value = TRUE, B)``.
-
-    ``B`` tables are drawn uniformly from those with the observed margins under independence
-    (R's ``r2dtable``: column by column, a multivariate hypergeometric draw from the row totals
-    still to fill), and ``p = (1 + #{-Σ log x*! <= -Σ log x! / (1 + 64 eps)}) / (B + 1)``.
-    The draws come from numpy's seeded generator, not R's, so the value equals R's in law only.
-    """
-    rng = np.random.default_rng(seed)
-    rows, cols = t.sum(axis=1), t.sum(axis=0)
-    stat = np.zeros(replicates)
-    left = np.broadcast_to(rows, (replicates, rows.size)).copy()
-    for c in cols[:-1]:
-        y = np.stack([rng.multivariate_hypergeometric(r, int(c)) for r in left])
-        stat -= _lfact(y).sum(axis=1)
-        left -= y
-    stat -= _lfact(left).sum(axis=1)
-    observed = -float(_lfact(t).sum()) / (1.0 + 64.0 * np.finfo(float).eps)
-    return float((1 + int((stat <= observed).sum())) / (replicates + 1))
 
 
 def fisher_exact(
@@ -566,14 +383,16 @@ def fisher_exact(
     with the observed margins, of tables whose probability is at most ``(1 + 1e-7)`` times that
     of the observed table (R's relative tolerance). For a 2 x 2 table the estimate is the
     conditional maximum likelihood odds ratio with its exact confidence interval (Fisher 1962;
-    R solves both with ``uniroot`` at its default tolerance, reproduced here); an upper limit of
-    infinity is ``None``. For r x c tables the p-value is exact (R's network algorithm of Mehta &
-    Patel 1983 gives the same number) while the enumeration holds at most ``workspace`` partial
-    tables at once (checked before each allocation, which bounds memory; R's ``workspace``
-    plays the same part). Past that limit, or with ``simulate_p_value=True`` (R's
-    ``simulate.p.value = TRUE``), the p-value is the seeded Monte Carlo one of
-    :func:`_fisher_simulated_p` with ``replicates`` draws (R's ``B``): ``method`` says so as R's
-    does, ``replicates`` records ``B`` and, when the limit forced it, ``reason`` says why.
+    R solves both with ``uniroot`` at its default tolerance, reproduced here); with a zero cell
+    the estimate is ``0`` or ``inf`` and a limit ``0`` or ``inf``, as R's. For r x c tables
+    (empty rows and columns dropped) the p-value is exact, by the network algorithm of Mehta &
+    Patel 1983 (:func:`hccsurv.core.fisher_rxc.network_p`, R's FEXACT), while the network holds
+    at most ``workspace`` paths at once (checked before each allocation, which bounds time and
+    memory; R's ``workspace`` plays the same part). Past that limit, or with
+    ``simulate_p_value=True`` (R's ``simulate.p.value = TRUE``), the p-value is the seeded
+    Monte Carlo one of :func:`hccsurv.core.fisher_rxc.simulated_p` with ``replicates`` draws
+    (R's ``B``): ``method`` says so as R's does, ``replicates`` records
+    ``B`` and, when the limit forced it, ``reason`` says why.
 
     References
     ----------
@@ -589,7 +408,7 @@ def fisher_exact(
     t = _as_table(table)
     e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
     estimate: float | None = None
-    ci: tuple[float | None, float | None] | None = None
+    ci: tuple[float, float] | None = None
     level: float | None = None
     method = "Fisher's Exact Test for Count Data"
     reason: str | None = None
@@ -597,23 +416,25 @@ def fisher_exact(
     if t.shape == (2, 2):
         law = _NoncentralHypergeometric(t)
         d = law.density(1.0)
-        p = float(d[d <= d[law.x - law.lo] * _REL_ERR].sum())
+        p = float(d[d <= d[law.x - law.lo] * REL_ERR].sum())
         estimate = law.mle()
         ci = law.conf_int(conf_level)
         level = conf_level
     else:
-        if not simulate_p_value:
+        inner = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+        p = 1.0  # one non-empty row or column: every table with these margins is the observed one
+        if not simulate_p_value and min(inner.shape) > 1:
             try:
-                p = _fisher_rxc_p(t, workspace)
-            except _WorkspaceExceeded:
+                p = network_p(inner, workspace)
+            except WorkspaceExceeded:
                 simulate_p_value = True
                 reason = (
-                    f"the exact {t.shape[0]} x {t.shape[1]} enumeration needs more than "
-                    f"workspace = {workspace} partial tables; p-value simulated "
+                    f"the exact {t.shape[0]} x {t.shape[1]} network needs more than "
+                    f"workspace = {workspace} paths; p-value simulated "
                     f"(B = {replicates}, seed {seed})"
                 )
         if simulate_p_value:
-            p = _fisher_simulated_p(t, replicates, seed)
+            p = simulated_p(t, replicates, seed)
             method += f" with simulated p-value\n\t (based on {replicates} replicates)"
             simulated = replicates
     return TestResult(
@@ -663,14 +484,22 @@ def choose_contingency_test(
 
 
 def contingency_test(
-    table: ArrayLike, *, rule: ChoiceRule = "any_expected_lt_5", correct: bool = False
+    table: ArrayLike,
+    *,
+    rule: ChoiceRule = "any_expected_lt_5",
+    correct: bool = False,
+    fisher_max_levels: int | None = None,
 ) -> TestResult:
     """Pearson chi-square or Fisher's exact test, chosen by :func:`choose_contingency_test`.
 
     Levels with a zero margin are dropped first (they carry no information and would make an
     expected count zero); the result's ``reason`` states the rule, the counts behind it and the
-    test chosen.
+    test chosen. When Fisher is chosen for a table with more than ``fisher_max_levels`` rows
+    (levels), its p-value is the seeded Monte Carlo one (R ``simulate.p.value = TRUE``, B =
+    2000) and ``reason`` says so: so many levels often mean a numeric value read as categorical.
     """
+    if fisher_max_levels is not None and fisher_max_levels < 2:
+        raise InputError(f"fisher_max_levels is {fisher_max_levels!r}; pass at least 2 or None")
     t = _as_table(table)
     t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
     if t.shape[0] < 2 or t.shape[1] < 2:
@@ -680,7 +509,17 @@ def contingency_test(
         )
     e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
     use_fisher, reason = choose_contingency_test(e, rule)
-    res = fisher_exact(t) if use_fisher else chisq_test(t, correct=correct)
+    if not use_fisher:
+        return replace(chisq_test(t, correct=correct), reason=reason)
+    many = fisher_max_levels is not None and t.shape[0] > fisher_max_levels
+    res = fisher_exact(t, simulate_p_value=many)
+    if many:
+        reason += (
+            f"; {t.shape[0]} levels > fisher_max_levels = {fisher_max_levels}: p-value simulated "
+            f"(B = {res.replicates}, seed 0)"
+        )
+    elif res.reason is not None:
+        reason += f"; {res.reason}"
     return replace(res, reason=reason)
 
 

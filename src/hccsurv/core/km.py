@@ -15,8 +15,10 @@ follow ``quantile.survfit`` (a flat stretch at exactly :math:`p`, within
 band crosses :math:`p`). Times are merged as R's ``timefix = TRUE``.
 
 Weights are case (frequency) weights: counts are weighted sums, which reproduces R for integer
-weights. For non-integer weights R's ``survfit`` switches to a robust (infinitesimal jackknife)
-variance; hccsurv keeps Greenwood on the weighted counts (``variance = "greenwood"``).
+weights. For non-integer weights (IPTW, say) R's ``survfit`` switches to the robust
+(infinitesimal jackknife) variance, and so does :func:`kaplan_meier` by default
+(``variance = "robust"``; :func:`_robust_se` gives the formula). With delayed entry the
+variance stays Greenwood on the weighted counts, and ``variance`` says which was used.
 
 Reference: Therneau T (2023). *A Package for Survival Analysis in R*, survival 3.5-3,
 ``survfitKM.R``, ``survfit_confint.R``, ``quantile.survfit.R``; Kaplan & Meier (1958).
@@ -340,10 +342,44 @@ class KaplanMeier(Result):
         return pd.DataFrame({k: getattr(self, k) for k in names})
 
 
+def _robust_se(grid: F64, d: F64, nr: F64, time: F64, event: F64, weights: F64) -> F64:
+    """Infinitesimal-jackknife se of :math:`\\log \\hat S` on ``grid``, as R ``survfit(robust=)``.
+
+    The influence of row i on :math:`\\hat S(t)` is :math:`-\\hat S(t) V_i(t)` with
+    :math:`V_i(t) = \\sum_{t_j \\le t} (dN_i(t_j) - Y_i(t_j) h_j) / (n_j - d_j)`,
+    :math:`h_j = d_j / n_j` (differentiating the product limit in :math:`w_i`). With
+    :math:`A(t) = \\sum_{t_j \\le t} h_j / (n_j - d_j)`, a row still at risk has
+    :math:`V_i = -A(t)` and a row gone at :math:`T_i \\le t` keeps
+    :math:`V_i = \\delta_i / (n - d)(T_i) - A(T_i)`, so
+    :math:`\\mathrm{var} = A(t)^2 \\sum_{T_i > t} w_i^2 + \\sum_{T_i \\le t} w_i^2 V_i^2`.
+    R's ``fit$std.err`` is then :math:`\\hat S \\sqrt{\\mathrm{var}}` (the se of
+    :math:`\\hat S`), while its intervals use :math:`\\sqrt{\\mathrm{var}}` as the se of
+    :math:`\\log \\hat S`; ``std_err`` here is the latter, as for Greenwood.
+    """
+    # once every row at risk has the event (S = 0) the se of log S is infinite, as Greenwood's
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(d > 0.0, 1.0 / (nr - d), 0.0)
+        a = np.cumsum(np.where(d > 0.0, d / nr, 0.0) * c)
+        at = np.searchsorted(grid, time, side="right") - 1  # grid holds each merged tie's first
+        w2 = weights * weights
+        gone = np.bincount(at, w2 * (event * c[at] - a[at]) ** 2, minlength=grid.size)
+        left = w2.sum() - np.cumsum(np.bincount(at, w2, minlength=grid.size))
+        out: F64 = np.sqrt(a * a * left + np.cumsum(gone))
+    return np.where(np.isfinite(out), out, np.inf)
+
+
 def kaplan_meier_from_aggregates(
-    agg: TimeAggregates, *, conf_type: str = "log", conf_level: float = 0.95
+    agg: TimeAggregates,
+    *,
+    conf_type: str = "log",
+    conf_level: float = 0.95,
+    robust_rows: tuple[F64, F64, F64] | None = None,
 ) -> KaplanMeier:
-    """Kaplan-Meier curve from one cell of :class:`~hccsurv.core.aggregate.TimeAggregates`."""
+    """Kaplan-Meier curve from one cell of :class:`~hccsurv.core.aggregate.TimeAggregates`.
+
+    ``robust_rows`` (the cell's ``time``, ``event``, ``weights``) asks for the robust variance
+    of :func:`_robust_se` instead of Greenwood.
+    """
     _check_conf(conf_type, conf_level)
     if agg.n_cells != 1:
         raise InputError(f"expected aggregates of one cell, got {agg.n_cells}; use agg.cell(c)")
@@ -353,6 +389,8 @@ def kaplan_meier_from_aggregates(
         surv = np.asarray(np.cumprod(1.0 - d / nr), dtype=np.float64)
         term = np.where(d > 0.0, d / (nr * (nr - d)), 0.0)
     std_err = np.sqrt(np.cumsum(term))
+    if robust_rows is not None:
+        std_err = _robust_se(agg.time, d, nr, *robust_rows)
     lower, upper = survfit_confint(surv, std_err, conf_type, conf_level)
     km = KaplanMeier(
         time=agg.time,
@@ -370,6 +408,7 @@ def kaplan_meier_from_aggregates(
         median=None,
         median_lower=None,
         median_upper=None,
+        variance="greenwood" if robust_rows is None else "robust",
     )
     q = km.quantile([0.5])
     return replace(
@@ -388,6 +427,7 @@ def kaplan_meier(
     weights: ArrayLike | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
+    robust: bool | None = None,
 ) -> KaplanMeier:
     """Kaplan-Meier estimate, as R ``survfit(Surv(time, event) ~ 1, conf.type=, conf.int=)``.
 
@@ -410,13 +450,25 @@ def kaplan_meier(
         Transform of the pointwise interval; R's default is ``"log"``.
     conf_level : float
         Confidence level of the intervals.
+    robust : bool, optional
+        Infinitesimal-jackknife variance (R ``survfit(robust = TRUE)``) instead of Greenwood.
+        ``None`` follows R: robust when a weight is not an integer. Not with ``entry``.
     """
     _check_conf(conf_type, conf_level)
     data = check_survival(time, event, weights)
+    if robust is None:
+        robust = entry is None and bool((data.weights != np.floor(data.weights)).any())
+    if robust and entry is not None:
+        raise InputError(
+            "robust=True with entry times is not supported; use robust=False (Greenwood)"
+        )
     agg = aggregate(data)
     if entry is not None:
         agg = delay_entry(agg, data, entry)
-    return kaplan_meier_from_aggregates(agg, conf_type=conf_type, conf_level=conf_level)
+    rows = (data.time, data.event, data.weights) if robust else None
+    return kaplan_meier_from_aggregates(
+        agg, conf_type=conf_type, conf_level=conf_level, robust_rows=rows
+    )
 
 
 @dataclass(frozen=True)
@@ -459,21 +511,38 @@ def kaplan_meier_groups(
     weights: ArrayLike | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
+    robust: bool | None = None,
 ) -> KaplanMeierGroups:
     """Kaplan-Meier curve of each group, from a single aggregation pass.
 
     ``order`` gives the display order (first = reference); by default the sorted distinct
-    values, as R's ``factor()``. ``entry`` gives delayed entry times, as in :func:`kaplan_meier`.
+    values, as R's ``factor()``. ``entry`` gives delayed entry times and ``robust`` the
+    variance, as in :func:`kaplan_meier` (robust by default when a weight is not an integer).
     """
     _check_conf(conf_type, conf_level)
     data = check_survival(time, event, weights)
+    if robust is None:
+        robust = entry is None and bool((data.weights != np.floor(data.weights)).any())
+    if robust and entry is not None:
+        raise InputError(
+            "robust=True with entry times is not supported; use robust=False (Greenwood)"
+        )
     codes = check_groups(group, data.n, order)
     k = len(codes.labels)
     agg = aggregate(data, codes.codes, k)
     if entry is not None:
         agg = delay_entry(agg, data, entry, codes.codes)
+
+    def rows(c: int) -> tuple[F64, F64, F64] | None:
+        if not robust:
+            return None
+        mine = codes.codes == c
+        return data.time[mine], data.event[mine], data.weights[mine]
+
     curves = {
-        label: kaplan_meier_from_aggregates(agg.cell(c), conf_type=conf_type, conf_level=conf_level)
+        label: kaplan_meier_from_aggregates(
+            agg.cell(c), conf_type=conf_type, conf_level=conf_level, robust_rows=rows(c)
+        )
         for c, label in enumerate(codes.labels)
     }
     return KaplanMeierGroups(

@@ -32,6 +32,7 @@ from scipy import linalg
 from hccsurv.core._result import Result
 from hccsurv.core.cox import CoxData
 from hccsurv.core.distributions import chi2_sf
+from hccsurv.errors import NotEstimableError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,7 +95,14 @@ def _km_before(time: NDArray[np.float64], event: NDArray[np.float64]) -> NDArray
 
 
 def _row(term: str, u: NDArray[np.float64], imat: NDArray[np.float64], df: int) -> ZphRow:
-    chisq = float(u @ linalg.solve(imat, u, assume_a="sym"))
+    try:
+        chisq = float(u @ linalg.solve(imat, u, assume_a="sym"))
+    except (linalg.LinAlgError, ValueError) as exc:
+        raise NotEstimableError(
+            f"cox.zph: the information matrix of the test for {term!r} is singular ({exc}); "
+            "the proportional-hazards test is not estimable from these data (R's cox.zph fails "
+            "too)"
+        ) from exc
     return ZphRow(term=term, chisq=chisq, df=df, p=chi2_sf(chisq, df))
 
 
@@ -118,10 +126,23 @@ def cox_zph(
     -------
     ZphResult
         One row per term and ``GLOBAL`` (chisq, df, p).
+
+    Raises
+    ------
+    NotEstimableError
+        All events at one time, or a singular information matrix (R's ``cox.zph`` errors).
     """
     rs = data.risk_sets(ties)
     p = data.x.shape[1]
     dead = data.event > 0
+    times = np.unique(data.time[dead])
+    if times.size < 2:
+        raise NotEstimableError(
+            f"cox.zph: all {int(dead.sum())} events are at one time "
+            f"({', '.join(f'{t:g}' for t in times) or 'none'}); the test of proportional "
+            "hazards compares residuals across event times and needs at least two (R's "
+            "cox.zph fails too)"
+        )
     g = 1.0 - _km_before(data.time, data.event)
     g = g - g[dead].mean()
     phi_rows = g[rs.order]

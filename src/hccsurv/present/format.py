@@ -241,14 +241,28 @@ def format_hr_ci(
 ) -> str:
     """A hazard (or odds) ratio with its CI at ``options.hr_decimals``: ``"0.40 (0.20–0.83)"``.
 
-    Ratios must be positive (:class:`InputError`), except a lower limit of 0: that of an
-    infinite coefficient (a level without events), which R prints as 0 too.
+    Degenerate ratios print as R reports them: a ratio of 0 (a limit that underflows, the odds
+    ratio of a 2 x 2 table with a zero cell) as ``0.00`` and an infinite one as ``Inf``, so a
+    non-estimable hazard ratio reads ``"Inf (0.00–Inf)"`` instead of stopping the run. A
+    negative value is not a ratio and raises :class:`InputError`.
+
+    Examples
+    --------
+    >>> format_hr_ci(0.0, 0.0, 2.5)
+    '0.00 (0.00–2.50)'
+    >>> format_hr_ci(1.4e9, 0.0, float("inf"))
+    '1400000000.00 (0.00–Inf)'
     """
     for name, value in (("hr", hr), ("lower", lower), ("upper", upper)):
-        floor_ok = name == "lower" and value == 0
-        if value is not None and math.isfinite(value) and value <= 0 and not floor_ok:
-            raise InputError(f"format_hr_ci: {name} = {value!r} is not a positive ratio")
-    return format_ci(hr, lower, upper, options.hr_decimals, options=options)
+        if value is not None and not math.isnan(value) and value < 0:
+            raise InputError(f"format_hr_ci: {name} = {value!r} is not a ratio (negative)")
+    d = options.hr_decimals
+    miss = options.not_applicable
+
+    def text(x: float | None) -> str:
+        return "Inf" if x is not None and x == math.inf else _text(x, d, miss)
+
+    return f"{text(hr)} {_interval(text(lower), text(upper), False, options)}"
 
 
 def format_percent_ci(
