@@ -18,11 +18,9 @@ fixed zip member timestamps (:mod:`hccsurv.present.render._zip`).
 
 from __future__ import annotations
 
-import functools
 import io
 import itertools
 from collections.abc import Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,8 +33,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Row
-from docx.oxml.text.parfmt import CT_PPr
-from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Emu, Pt
 from docx.table import Table as DocxTable
@@ -241,30 +237,6 @@ def _row_flags(row_element: CT_Row, *, header: bool) -> None:
         tr_pr.append(OxmlElement("w:tblHeader"))
 
 
-@functools.cache
-def _run_prototype(size: float, bold: bool, italic: bool) -> CT_R:
-    """An empty ``<w:r>`` with the run properties of this size and emphasis."""
-    run = Paragraph(OxmlElement("w:p"), None).add_run()  # type: ignore[arg-type]
-    run.font.size = Pt(size)
-    run.font.bold = bold or None
-    run.font.italic = italic or None
-    return run._r
-
-
-@functools.cache
-def _paragraph_prototype(align: str, indent: int) -> CT_PPr:
-    """The ``<w:pPr>`` of a table cell: 1 pt before and after, alignment, left indent."""
-    paragraph = Paragraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
-    paragraph.alignment = _ALIGN[align]
-    fmt = paragraph.paragraph_format
-    fmt.space_before = Pt(1)
-    fmt.space_after = Pt(1)
-    if indent:
-        fmt.left_indent = Pt(indent * _INDENT_PT)
-    p_pr: CT_PPr = paragraph._p.get_or_add_pPr()
-    return p_pr
-
-
 def _write(
     paragraph: Paragraph,
     text: str,
@@ -273,18 +245,15 @@ def _write(
     bold: bool = False,
     italic: bool = False,
 ) -> None:
-    """Append ``text`` as runs, one per line with a line break before each line after the first.
-
-    Each run is a copy of a cached prototype (python-docx builds the properties element by
-    element, which for a table of a few hundred cells is most of the time spent on the file).
-    """
-    prototype = _run_prototype(size, bold, italic)
+    """Append ``text`` as runs, one per line with a line break before each line after the first."""
     for i, line in enumerate(text.split("\n")):
-        r = deepcopy(prototype)
+        run = paragraph.add_run()
+        run.font.size = Pt(size)
+        run.font.bold = bold or None
+        run.font.italic = italic or None
         if i:
-            r.add_br()
-        r.add_t(line)
-        paragraph._p.append(r)
+            run.add_break()
+        run.add_text(line)
 
 
 def _fill(
@@ -297,7 +266,12 @@ def _fill(
     indent: int = 0,
 ) -> Paragraph:
     paragraph: Paragraph = cell.paragraphs[0]
-    paragraph._p.insert(0, deepcopy(_paragraph_prototype(align, indent)))
+    paragraph.alignment = _ALIGN[align]
+    fmt = paragraph.paragraph_format
+    fmt.space_before = Pt(1)
+    fmt.space_after = Pt(1)
+    if indent:
+        fmt.left_indent = Pt(indent * _INDENT_PT)
     _write(paragraph, text, bold=bold, italic=italic)
     return paragraph
 
