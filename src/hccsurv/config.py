@@ -320,6 +320,8 @@ def _colour(value: str) -> str:
 #: Finite number types of the config; each states its allowed range in its error message.
 Positive = Annotated[float, _number(0, low_open=True)]
 Finite = Annotated[float, _number()]
+#: A value of a ready status column (R's 0/1, 1/2 or 0/1/2 codings).
+StatusCode = Annotated[float, _number()]
 Colour = Annotated[str, AfterValidator(_colour)]
 
 
@@ -339,14 +341,18 @@ class ReadOptions(_Section):
 
 
 class StudySection(_Section):
-    """``[study]``: the data file, the id column, the cut-off and the time unit."""
+    """``[study]``: the data file, the id column, the cut-off and the time unit.
+
+    Without ``id_column`` the rows are the patients, numbered 1..n in file order (as R's row
+    names); the outputs say so.
+    """
 
     title: str = "Untitled study"
     design: str = ""
     data: ColumnName
     sheet: Any = None
     read: ReadOptions = ReadOptions()
-    id_column: ColumnName
+    id_column: ColumnName | None = None
     death_column: ColumnName | None = None
     progression_column: ColumnName | None = None
     cutoff: date | None = None
@@ -401,9 +407,19 @@ class EndpointConfig(_Section):
     time: ColumnName | None = None
     event: ColumnName | None = None
     time_unit: TimeUnit | None = None
+    event_codes: list[StatusCode] | None = None
+    censored_codes: list[StatusCode] | None = None
+    competing_codes: dict[str, StatusCode | list[StatusCode]] = {}
+    key: ColumnName | None = None
+    key_value: str | StatusCode | None = None
 
     @model_validator(mode="after")
     def _check(self) -> EndpointConfig:
+        if (self.key is None) != (self.key_value is None):
+            raise ValueError(
+                "a long-format endpoint needs both key (the column that picks its rows) and "
+                "key_value (the value of that column on its rows)"
+            )
         from_dates = self.start is not None or self.events is not None
         ready = self.time is not None or self.event is not None
         if from_dates and ready:
@@ -440,6 +456,15 @@ class EndpointConfig(_Section):
                 )
             if self.time_unit is not None:
                 raise ValueError("time_unit belongs to ready time + event columns, not to dates")
+            coded = [
+                k
+                for k in ("event_codes", "censored_codes", "competing_codes", "key")
+                if getattr(self, k)
+            ]
+            if coded:
+                raise ValueError(
+                    f"{', '.join(coded)} belong(s) to ready time + event columns, not to dates"
+                )
         else:
             missing = [
                 k
@@ -452,7 +477,43 @@ class EndpointConfig(_Section):
             ]
             if missing:
                 raise ValueError(f"an endpoint from ready columns also needs: {', '.join(missing)}")
+            self._check_codes()
         return self
+
+    def _check_codes(self) -> None:
+        """Every status code has one meaning: event, censored or one competing cause."""
+        seen: dict[float, str] = {}
+        for meaning, codes in (
+            ("event_codes", self.status_codes),
+            ("censored_codes", self.censored),
+            *((f"competing_codes.{k}", v) for k, v in self.competing.items()),
+        ):
+            if not codes:
+                raise ValueError(f"{meaning} is empty; give at least one status code")
+            for code in codes:
+                if code in seen:
+                    raise ValueError(
+                        f"status code {code:g} is in both {seen[code]} and {meaning}; each code "
+                        "has one meaning"
+                    )
+                seen[code] = meaning
+
+    @property
+    def status_codes(self) -> tuple[float, ...]:
+        """Codes of the endpoint's own event (``event_codes``, default 1)."""
+        return tuple(self.event_codes) if self.event_codes is not None else (1.0,)
+
+    @property
+    def censored(self) -> tuple[float, ...]:
+        """Codes of censored follow-up (``censored_codes``, default 0)."""
+        return tuple(self.censored_codes) if self.censored_codes is not None else (0.0,)
+
+    @property
+    def competing(self) -> dict[str, tuple[float, ...]]:
+        """``{cause label: codes}`` of the competing events, cause 2, 3, ... in key order."""
+        return {
+            k: tuple(v) if isinstance(v, list) else (v,) for k, v in self.competing_codes.items()
+        }
 
     @property
     def from_dates(self) -> bool:

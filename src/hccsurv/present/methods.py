@@ -33,7 +33,10 @@ def _population(analysis: StudyResults, config: StudyConfig) -> str:
     flow = analysis.cohort.flow
     names = config.groups.display_names
     groups = _join([f"{names.get(g, g)} (n = {n})" for g, n in flow.analysed_by_group.items()])
-    text = f"{config.study.design or 'Cohort study'}. Of {flow.read} patients in the data file, "
+    note = f" ({flow.note})" if flow.note else ""
+    text = (
+        f"{config.study.design or 'Cohort study'}. Of {flow.read} patients in the data file{note}, "
+    )
     if flow.excluded:
         reasons = _join([f"{e.count} for {e.reason}" for e in flow.excluded])
         text += f"{flow.n_excluded} were excluded ({reasons}) and "
