@@ -23,7 +23,7 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     data = "cohort.csv"            # path relative to this file; .csv .txt .tsv .xlsx .parquet
                                    # .sas7bdat .xpt .sav .dta
     sheet = 0                      # XLSX only: sheet name or 0-based index (default: first)
-    id_column = "patient_id"
+    id_column = "patient_id"       # optional: without it the rows are numbered 1..n
     death_column = "death_date"    # optional: lets validation check progression after death
     progression_column = "progression_date"
     cutoff = 2024-12-31            # data cut-off (TOML date or "YYYY-MM-DD")
@@ -51,11 +51,16 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     last_contact = "last_contact_date"
     censoring = "last_followup"    # or "last_assessment" (then last_assessment = "<column>")
 
-    [endpoints.TTF]                # ... or from ready time + event columns
+    [endpoints.TTF]                # ... or from ready time + status columns
     label = "Time to treatment failure"
     time = "ttf"
-    event = "ttf_event"            # 1 = event, 0 = censored
+    event = "ttf_event"            # the status column
     time_unit = "days"             # unit of the time column
+    event_codes = [1]              # default [1]; R's 1/2 coding: event_codes = [2] ...
+    censored_codes = [0]           # ... and censored_codes = [1] (default [0])
+    competing_codes = { Transplant = 2 }   # { label = code or [codes] }: <name>_cause 2, 3, ...
+    key = "etype"                  # long format: the rows whose etype is key_value, one per
+    key_value = 2                  # patient (id_column required; Table 1 reads the first row)
 
     [units]                        # units of the raw laboratory columns
     bilirubin = "mg/dL"            # or "umol/L"
@@ -840,6 +845,12 @@ class StudyConfig(_Section):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"derived variable names must be unique; repeated: {', '.join(dup)}")
+        keyed = [n for n, ep in self.endpoints.items() if ep.key is not None]
+        if keyed and self.study.id_column is None:
+            raise ValueError(
+                f"long-format endpoints ({', '.join(keyed)}: key = ...) need study.id_column, "
+                "the column that says which rows belong to one patient"
+            )
         return self
 
     @property

@@ -160,3 +160,8 @@ def test_long_format_repeated_key_and_bad_status_named() -> None:
     found = {(p.rule, p.patient, p.row, p.value) for p in info.value.problems}
     assert found == {("duplicate_id", "1", 2, "1"), ("event_code", "2", 5, "7")}
     assert "on file rows 2, 11" in str(info.value)
+
+
+def test_long_format_needs_an_id_column() -> None:
+    with pytest.raises(ConfigError, match="long-format endpoints \\(OS: key"):
+        _config(_ready(key="etype", key_value=2))
