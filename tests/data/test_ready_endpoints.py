@@ -158,10 +158,50 @@ def test_long_format_repeated_key_and_bad_status_named() -> None:
     with pytest.raises(CohortValidationError) as info:
         load_cohort(_long_config(), data=frame)
     found = {(p.rule, p.patient, p.row, p.value) for p in info.value.problems}
-    assert found == {("duplicate_id", "1", 2, "1"), ("event_code", "2", 5, "7")}
+    assert found == {("duplicate_id", "1", 2, "1 with etype = 1"), ("event_code", "2", 5, "7")}
     assert "on file rows 2, 11" in str(info.value)
 
 
 def test_long_format_needs_an_id_column() -> None:
     with pytest.raises(ConfigError, match="long-format endpoints \\(OS: key"):
         _config(_ready(key="etype", key_value=2))
+
+
+def test_derived_group_and_status() -> None:
+    """A recode is the status (R's ``status == 2``), a cut is the group; both validated."""
+    frame = _frame().assign(age=[50, 70, 66, 40, 80, 61])
+    derived = [
+        {"name": "dead", "column": "status", "map": {"2": "1", "1": "0", "0": "0"}},
+        {"name": "old", "column": "age", "op": ">=", "value": 65, "labels": ["young", "old"]},
+    ]
+    config = make_config(
+        study=STUDY,
+        groups={"column": "old", "labels": ["young", "old"]},
+        endpoints={"OS": _ready(event="dead")},
+        clinical={},
+        derived=derived,
+    )
+    cohort = load_cohort(config, data=frame)
+    np.testing.assert_array_equal(cohort.frame["OS_event"], [1, 0, 0, 1, 1, 0])
+    assert cohort.frame["old"].astype(str).tolist() == [
+        "young",
+        "old",
+        "old",
+        "young",
+        "old",
+        "young",
+    ]
+    assert list(cohort.frame["old"].cat.categories) == ["young", "old"]
+    # a derived status that is not a code is named like a status read from the file
+    frame.loc[2, "status"] = 3
+    derived[0]["map"] = {"2": "1", "1": "0", "0": "0", "3": "9"}
+    config = make_config(
+        study=STUDY,
+        groups={"column": "old", "labels": ["young", "old"]},
+        endpoints={"OS": _ready(event="dead")},
+        clinical={},
+        derived=derived,
+    )
+    with pytest.raises(CohortValidationError) as info:
+        load_cohort(config, data=frame)
+    assert [(p.patient, p.column, p.value) for p in info.value.problems] == [("3", "dead", "9")]

@@ -23,7 +23,13 @@ import pandas as pd
 
 from hccsurv.config import EndpointConfig, StudyConfig
 from hccsurv.data.dates import parse_date_column
-from hccsurv.data.derive import check_categories, derive_clinical, derive_variables
+from hccsurv.data.derive import (
+    check_categories,
+    derive_clinical,
+    derive_roles,
+    derive_variables,
+    role_columns,
+)
 from hccsurv.data.endpoints import endpoint_from_columns, endpoint_from_dates
 from hccsurv.data.flow import EndpointCount, Exclusion, PatientFlow
 from hccsurv.data.lesions import read_lesions
@@ -105,7 +111,10 @@ def _suggest(name: str, columns: list[str]) -> str:
 
 def _input_columns(config: StudyConfig) -> dict[str, str]:
     """``{config key path: column}`` for every column that must be in the data file."""
-    out: dict[str, str] = {"groups.column": config.groups.column}
+    early = role_columns(config)  # derived before validation (derive_roles)
+    out: dict[str, str] = {}
+    if config.groups.column not in early:
+        out["groups.column"] = config.groups.column
     if config.study.id_column is not None:
         out["study.id_column"] = config.study.id_column
     if config.study.death_column is not None:
@@ -115,7 +124,7 @@ def _input_columns(config: StudyConfig) -> dict[str, str]:
     for name, ep in config.endpoints.items():
         for key in ("start", "last_contact", "last_assessment", "time", "event", "key"):
             value = getattr(ep, key)
-            if value is not None:
+            if value is not None and value not in early:
                 out[f"endpoints.{name}.{key}"] = value
         for i, col in enumerate(ep.events or []):
             out[f"endpoints.{name}.events[{i}]"] = col
@@ -336,7 +345,7 @@ def load_cohort(
     if problems:
         raise ConfigError("The study config names columns that are not in the data", problems)
 
-    raw, id_column = _with_ids(raw, config)
+    raw, id_column = _with_ids(derive_roles(raw, config), config)
     long_problems: list[Problem] = []
     keyed = {n: ep for n, ep in config.endpoints.items() if ep.key is not None}
     long_rows = raw
@@ -422,7 +431,8 @@ def load_cohort(
     warnings += clinical_warnings
     for col in clinical.columns:
         frame[col] = clinical[col]
-    clash = [d.name for d in config.derived if d.name in frame.columns]
+    early = role_columns(config)
+    clash = [d.name for d in config.derived if d.name in frame.columns and d.name not in early]
     if clash:
         raise ConfigError(
             "Derived variable names clash with existing columns",
@@ -444,7 +454,8 @@ def load_cohort(
         raise ConfigError("The study config names columns that are not in the data", problems)
     derived = derive_variables(frame, config.derived)
     for col in derived.columns:
-        frame[col] = derived[col]
+        if col not in early:  # the group keeps its config order, a status its validated codes
+            frame[col] = derived[col]
 
     endpoint_cols: dict[str, tuple[str, str]] = {}
     counts: list[EndpointCount] = []

@@ -250,7 +250,13 @@ def validate_cohort(
     return list(dict.fromkeys(out.problems))
 
 
-def _check_duplicates(out: _Collector, frame: pd.DataFrame, ids: pd.Series, id_col: str) -> None:
+def _check_duplicates(
+    out: _Collector,
+    frame: pd.DataFrame,
+    ids: pd.Series,
+    id_col: str,
+    fix: str = "give each patient one row with a unique id",
+) -> None:
     """One problem per repeated id, on its first row, listing every file row that holds it."""
     rows = pd.Series(file_rows(frame), index=frame.index)
     filled = ids[ids != ""]
@@ -266,7 +272,7 @@ def _check_duplicates(out: _Collector, frame: pd.DataFrame, ids: pd.Series, id_c
         "duplicate_id",
         id_col,
         ids,
-        "this id is on file rows {r}; give each patient one row with a unique id",
+        "this id is on file rows {r}; " + fix,
         r=ids.map(where).fillna(""),
     )
 
@@ -450,21 +456,10 @@ def validate_long_rows(
     time are checked on its own rows.
     """
     out = _Collector(patient_labels(frame, id_column), file_rows(frame))
+    ids = as_text(frame[id_column])
     for key in dict.fromkeys(ep.key for ep in config.endpoints.values() if ep.key is not None):
-        ids = as_text(frame[id_column]) + "\x1f" + as_text(frame[key])
-        rows = pd.Series(file_rows(frame), index=frame.index)
-        repeated = ids[(as_text(frame[id_column]) != "") & ids.duplicated(keep=False)]
-        where = {k: ", ".join(str(r) for r in rows[g.index]) for k, g in repeated.groupby(repeated)}
-        first = pd.Series(False, index=frame.index)
-        first[repeated[~repeated.duplicated()].index] = True
-        out.emit(
-            first,
-            "duplicate_id",
-            id_column,
-            frame[key],
-            f"this id has {key} = {{v}} on file rows {{r}}; give each patient one row per {key}",
-            r=ids.map(where).fillna(""),
-        )
+        pairs = (ids + f" with {key} = " + as_text(frame[key])).where(ids != "", "")
+        _check_duplicates(out, frame, pairs, id_column, f"give each patient one row per {key}")
     _check_ready_endpoints(out, frame, config, keyed=True)
     return list(dict.fromkeys(out.problems))
 
