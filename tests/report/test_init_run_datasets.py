@@ -44,6 +44,16 @@ CASES: dict[str, tuple[str | None, bool, dict[str, str], str]] = {
     ),
 }
 
+# what the methods text says of the rows and the status coding
+METHODS = {
+    "pbc": "(status 2 = event, 0 = censored; competing events 1 = status_1, censored in this "
+    "cause-specific analysis).",
+    "veteran": "Of 137 patients in the data file (rows numbered; the file has no id column)",
+    "lung": "taken from columns time and status (status 2 = event, 1 = censored).",
+    "colon": "from columns time and status, on the rows with etype = 2.",
+    "mgus2": "taken from columns futime and death.",
+}
+
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_init_then_run_gives_a_report_with_r_logrank(name: str, tmp_path: Path) -> None:
@@ -76,5 +86,7 @@ def test_init_then_run_gives_a_report_with_r_logrank(name: str, tmp_path: Path) 
             REF[key]["events"],
         )
     assert results["flow"]["detail"]["note"] == note
+    methods = (out / "methods.txt").read_text(encoding="utf-8")
+    assert METHODS[name] in methods
     provenance = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     assert provenance["patients"] == (note or "one row per patient, id 'id'")
