@@ -205,3 +205,11 @@ def test_derived_group_and_status() -> None:
     with pytest.raises(CohortValidationError) as info:
         load_cohort(config, data=frame)
     assert [(p.patient, p.column, p.value) for p in info.value.problems] == [("3", "dead", "9")]
+
+
+def test_competing_codes_take_lists_in_cause_order() -> None:
+    frame = _frame().assign(status=[2, 3, 0, 4, 1, 0])
+    endpoint = _ready(event_codes=[2], competing_codes={"Relapse": [3, 4], "Transplant": 1})
+    cohort = load_cohort(_config(endpoint), data=frame)
+    np.testing.assert_array_equal(cohort.frame["OS_cause"], [1, 2, 0, 2, 3, 0])
+    assert cohort.causes == {"OS": ("Death", "Relapse", "Transplant")}
