@@ -23,7 +23,7 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     data = "cohort.csv"            # path relative to this file; .csv .txt .tsv .xlsx .parquet
                                    # .sas7bdat .xpt .sav .dta
     sheet = 0                      # XLSX only: sheet name or 0-based index (default: first)
-    id_column = "patient_id"
+    id_column = "patient_id"       # optional: without it the rows are numbered 1..n
     death_column = "death_date"    # optional: lets validation check progression after death
     progression_column = "progression_date"
     cutoff = 2024-12-31            # data cut-off (TOML date or "YYYY-MM-DD")
@@ -51,11 +51,16 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     last_contact = "last_contact_date"
     censoring = "last_followup"    # or "last_assessment" (then last_assessment = "<column>")
 
-    [endpoints.TTF]                # ... or from ready time + event columns
+    [endpoints.TTF]                # ... or from ready time + status columns
     label = "Time to treatment failure"
     time = "ttf"
-    event = "ttf_event"            # 1 = event, 0 = censored
+    event = "ttf_event"            # the status column
     time_unit = "days"             # unit of the time column
+    event_codes = [1]              # default [1]; R's 1/2 coding: event_codes = [2] ...
+    censored_codes = [0]           # ... and censored_codes = [1] (default [0])
+    competing_codes = { Transplant = 2 }   # { label = code or [codes] }: <name>_cause 2, 3, ...
+    key = "etype"                  # long format: the rows whose etype is key_value, one per
+    key_value = 2                  # patient (id_column required; Table 1 reads the first row)
 
     [units]                        # units of the raw laboratory columns
     bilirubin = "mg/dL"            # or "umol/L"
@@ -321,6 +326,8 @@ def _colour(value: str) -> str:
 #: Finite number types of the config; each states its allowed range in its error message.
 Positive = Annotated[float, _number(0, low_open=True)]
 Finite = Annotated[float, _number()]
+#: A value of a ready status column (R's 0/1, 1/2 or 0/1/2 codings).
+StatusCode = Annotated[float, _number()]
 Colour = Annotated[str, AfterValidator(_colour)]
 
 
@@ -340,14 +347,18 @@ class ReadOptions(_Section):
 
 
 class StudySection(_Section):
-    """``[study]``: the data file, the id column, the cut-off and the time unit."""
+    """``[study]``: the data file, the id column, the cut-off and the time unit.
+
+    Without ``id_column`` the rows are the patients, numbered 1..n in file order (as R's row
+    names); the outputs say so.
+    """
 
     title: str = "Untitled study"
     design: str = ""
     data: ColumnName
     sheet: Any = None
     read: ReadOptions = ReadOptions()
-    id_column: ColumnName
+    id_column: ColumnName | None = None
     death_column: ColumnName | None = None
     progression_column: ColumnName | None = None
     cutoff: date | None = None
@@ -402,9 +413,19 @@ class EndpointConfig(_Section):
     time: ColumnName | None = None
     event: ColumnName | None = None
     time_unit: TimeUnit | None = None
+    event_codes: list[StatusCode] | None = None
+    censored_codes: list[StatusCode] | None = None
+    competing_codes: dict[str, StatusCode | list[StatusCode]] = {}
+    key: ColumnName | None = None
+    key_value: str | StatusCode | None = None
 
     @model_validator(mode="after")
     def _check(self) -> EndpointConfig:
+        if (self.key is None) != (self.key_value is None):
+            raise ValueError(
+                "a long-format endpoint needs both key (the column that picks its rows) and "
+                "key_value (the value of that column on its rows)"
+            )
         from_dates = self.start is not None or self.events is not None
         ready = self.time is not None or self.event is not None
         if from_dates and ready:
@@ -441,6 +462,15 @@ class EndpointConfig(_Section):
                 )
             if self.time_unit is not None:
                 raise ValueError("time_unit belongs to ready time + event columns, not to dates")
+            coded = [
+                k
+                for k in ("event_codes", "censored_codes", "competing_codes", "key")
+                if getattr(self, k)
+            ]
+            if coded:
+                raise ValueError(
+                    f"{', '.join(coded)} belong(s) to ready time + event columns, not to dates"
+                )
         else:
             missing = [
                 k
@@ -453,7 +483,43 @@ class EndpointConfig(_Section):
             ]
             if missing:
                 raise ValueError(f"an endpoint from ready columns also needs: {', '.join(missing)}")
+            self._check_codes()
         return self
+
+    def _check_codes(self) -> None:
+        """Every status code has one meaning: event, censored or one competing cause."""
+        seen: dict[float, str] = {}
+        for meaning, codes in (
+            ("event_codes", self.status_codes),
+            ("censored_codes", self.censored),
+            *((f"competing_codes.{k}", v) for k, v in self.competing.items()),
+        ):
+            if not codes:
+                raise ValueError(f"{meaning} is empty; give at least one status code")
+            for code in codes:
+                if code in seen:
+                    raise ValueError(
+                        f"status code {code:g} is in both {seen[code]} and {meaning}; each code "
+                        "has one meaning"
+                    )
+                seen[code] = meaning
+
+    @property
+    def status_codes(self) -> tuple[float, ...]:
+        """Codes of the endpoint's own event (``event_codes``, default 1)."""
+        return tuple(self.event_codes) if self.event_codes is not None else (1.0,)
+
+    @property
+    def censored(self) -> tuple[float, ...]:
+        """Codes of censored follow-up (``censored_codes``, default 0)."""
+        return tuple(self.censored_codes) if self.censored_codes is not None else (0.0,)
+
+    @property
+    def competing(self) -> dict[str, tuple[float, ...]]:
+        """``{cause label: codes}`` of the competing events, cause 2, 3, ... in key order."""
+        return {
+            k: tuple(v) if isinstance(v, list) else (v,) for k, v in self.competing_codes.items()
+        }
 
     @property
     def from_dates(self) -> bool:
@@ -781,6 +847,12 @@ class StudyConfig(_Section):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"derived variable names must be unique; repeated: {', '.join(dup)}")
+        keyed = [n for n, ep in self.endpoints.items() if ep.key is not None]
+        if keyed and self.study.id_column is None:
+            raise ValueError(
+                f"long-format endpoints ({', '.join(keyed)}: key = ...) need study.id_column, "
+                "the column that says which rows belong to one patient"
+            )
         return self
 
     @property

@@ -54,7 +54,9 @@ def test_pbc_picks_trt_and_decodes_death(tmp_path: Path) -> None:
     text, parsed = _config("pbc", tmp_path)
     assert parsed["groups"]["column"] == "trt"
     assert parsed["groups"]["labels"] == ["1", "2"]
-    assert "# event_codes = [2]" in text and "# competing_codes = [1]" in text
+    assert parsed["endpoints"]["OS"]["event_codes"] == [2]
+    assert parsed["endpoints"]["OS"]["competing_codes"] == {"status_1": 1}
+    assert "--exclude-invalid to leave them out" in text
     # a 0/1 ascites is not fed to Child-Pugh as a grade, and the comment says why
     assert "ascites" not in parsed["clinical"]
     assert re.search(r"#   ascites: not clinical\.ascites: its 0/1 values", text)
@@ -64,18 +66,22 @@ def test_pbc_picks_trt_and_decodes_death(tmp_path: Path) -> None:
 def test_lung_and_veteran_have_no_id(tmp_path: Path) -> None:
     for name in ("lung", "veteran"):
         text, parsed = _config(name, tmp_path)
-        assert parsed["study"]["id_column"] == "FILL_IN_ID_COLUMN"
-        assert "rows are numbered 1..n" in text
+        assert "id_column" not in parsed["study"]
+        assert "rows are numbered 1..n; id_column is left out" in text
     text, parsed = _config("lung", tmp_path)
     assert parsed["groups"]["column"] == "FILL_IN_GROUP_COLUMN"
     assert "Columns with 2-6 values: sex, ph.ecog, ph.karno" in text
-    assert "# censored_codes = [1]" in text
+    assert parsed["endpoints"]["OS"]["censored_codes"] == [1]
 
 
 def test_colon_long_format_is_flagged(tmp_path: Path) -> None:
     text, parsed = _config("colon", tmp_path)
     assert parsed["groups"]["labels"] == ["Obs", "Lev", "Lev+5FU"]
     assert "LONG FORMAT: one row per id and etype (1, 2)" in text
+    assert [(ep["key"], ep["key_value"]) for ep in parsed["endpoints"].values()] == [
+        ("etype", 1),
+        ("etype", 2),
+    ]
     assert "etype" not in {b["column"] for b in parsed["baseline"]}
     assert "#   study: a single value (1) in every row" in text
 

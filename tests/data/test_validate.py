@@ -211,8 +211,9 @@ def test_ready_endpoint_codes_checked() -> None:
         load_cohort(make_config(endpoints=endpoints), data=frame)
     assert [str(p) for p in info.value.problems] == [
         "patient P3 (file row 4), "
-        "column 'ttf_event', value '2': endpoint TTF: the event must be 1 (event) or "
-        "0 (censored)",
+        "column 'ttf_event', value '2': endpoint TTF: the status must be 1 (event), "
+        "0 (censored); correct the value, or add it to event_codes, censored_codes or "
+        "competing_codes",
         "patient P2 (file row 3), "
         "column 'ttf', value '-2': endpoint TTF: time cannot be negative; correct "
         "the value",

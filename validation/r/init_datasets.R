@@ -1,6 +1,7 @@
 # Log-rank tests on R's own datasets with their documented coding, for the `hccsurv init` tests:
 # where init guesses the group and the status coding, decoding the status with the guess must give
-# R's survdiff. Data: tests/reference/data/*.csv (validation/r/export_datasets.R).
+# R's survdiff; `hccsurv init FILE` + `hccsurv run` (tests/report/test_init_run_datasets.py) must
+# give the same p-values. Data: tests/reference/data/*.csv (validation/r/export_datasets.R).
 # Run from the repository root:  Rscript validation/r/init_datasets.R
 #   -> tests/reference/init_datasets.json
 suppressPackageStartupMessages({
@@ -24,6 +25,7 @@ ref <- list(
   veteran = test(Surv(time, status) ~ trt, veteran),
   lung = test(Surv(time, status) ~ sex, lung),                 # Surv: 1 = censored, 2 = dead
   colon = test(Surv(time, status) ~ rx, colon[colon$etype == 2, ]),   # etype 2 = death
+  colon_recurrence = test(Surv(time, status) ~ rx, colon[colon$etype == 1, ]),
   mgus2_os = test(Surv(futime, death) ~ sex, mgus2),
   mgus2_pstat = test(Surv(ptime, pstat) ~ sex, mgus2),
   versions = list(R = as.character(getRversion()),

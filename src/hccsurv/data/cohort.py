@@ -17,13 +17,19 @@ column (a unit mismatch, a config choice) still raise.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from hccsurv.config import StudyConfig
+from hccsurv.config import EndpointConfig, StudyConfig
 from hccsurv.data.dates import parse_date_column
-from hccsurv.data.derive import check_categories, derive_clinical, derive_variables
+from hccsurv.data.derive import (
+    check_categories,
+    derive_clinical,
+    derive_roles,
+    derive_variables,
+    role_columns,
+)
 from hccsurv.data.endpoints import endpoint_from_columns, endpoint_from_dates
 from hccsurv.data.flow import EndpointCount, Exclusion, PatientFlow
 from hccsurv.data.lesions import read_lesions
@@ -36,10 +42,14 @@ from hccsurv.data.validate import (
     file_rows,
     patient_labels,
     validate_cohort,
+    validate_long_rows,
 )
 from hccsurv.errors import CohortValidationError, ConfigError, Problem
 
-__all__ = ["MIN_PER_GROUP", "Cohort", "load_cohort"]
+__all__ = ["MIN_PER_GROUP", "NUMBERED_ROWS", "Cohort", "load_cohort"]
+
+#: What the outputs say when the file has no id column (``study.id_column`` not set).
+NUMBERED_ROWS = "rows numbered; the file has no id column"
 
 #: Fewest analysed patients a group may have: one patient gives no comparison to speak of, and
 #: the estimators' errors about it (a reference level, a singular fit) would not say why.
@@ -55,7 +65,9 @@ class Cohort:
     frame
         One row per analysed patient: the input columns (date columns parsed to ``datetime64``,
         the group column an ordered ``Categorical`` in config order), derived variables and, per
-        endpoint, ``<name>_time`` (study unit) and ``<name>_event`` (1.0 / 0.0, NaN if unusable).
+        endpoint, ``<name>_time`` (study unit) and ``<name>_event`` (1.0 / 0.0, NaN if unusable);
+        for an endpoint with competing codes also ``<name>_cause`` (0 censored, 1 its own event,
+        2..k the competing causes). Without an id column, a first column of row numbers 1..n.
     flow
         Read, excluded by reason, analysed; per-endpoint counts; missing values.
     missing
@@ -65,7 +77,8 @@ class Cohort:
     warnings
         Messages about values that are usable but need attention.
     id_column, group_column
-        Column names from the config.
+        Column names from the config (``id_column``: the row numbers' column when the config
+        names none).
     groups
         Group labels in display order (first = reference).
     time_unit
@@ -73,6 +86,9 @@ class Cohort:
     lesions
         The lesion rows of the analysed patients when ``[response]`` reads a lesion file
         (:func:`hccsurv.data.lesions.read_lesions`), else ``None``.
+    causes
+        ``{endpoint: (cause labels in code order, cause 1 first)}`` for the endpoints with
+        competing events.
     """
 
     frame: pd.DataFrame
@@ -85,6 +101,7 @@ class Cohort:
     groups: tuple[str, ...]
     time_unit: str
     lesions: pd.DataFrame | None = None
+    causes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _suggest(name: str, columns: list[str]) -> str:
@@ -94,18 +111,20 @@ def _suggest(name: str, columns: list[str]) -> str:
 
 def _input_columns(config: StudyConfig) -> dict[str, str]:
     """``{config key path: column}`` for every column that must be in the data file."""
-    out: dict[str, str] = {
-        "study.id_column": config.study.id_column,
-        "groups.column": config.groups.column,
-    }
+    early = role_columns(config)  # derived before validation (derive_roles)
+    out: dict[str, str] = {}
+    if config.groups.column not in early:
+        out["groups.column"] = config.groups.column
+    if config.study.id_column is not None:
+        out["study.id_column"] = config.study.id_column
     if config.study.death_column is not None:
         out["study.death_column"] = config.study.death_column
     if config.study.progression_column is not None:
         out["study.progression_column"] = config.study.progression_column
     for name, ep in config.endpoints.items():
-        for key in ("start", "last_contact", "last_assessment", "time", "event"):
+        for key in ("start", "last_contact", "last_assessment", "time", "event", "key"):
             value = getattr(ep, key)
-            if value is not None:
+            if value is not None and value not in early:
                 out[f"endpoints.{name}.{key}"] = value
         for i, col in enumerate(ep.events or []):
             out[f"endpoints.{name}.events[{i}]"] = col
@@ -326,7 +345,14 @@ def load_cohort(
     if problems:
         raise ConfigError("The study config names columns that are not in the data", problems)
 
-    labels = patient_labels(raw, config.study.id_column)
+    raw, id_column = _with_ids(derive_roles(raw, config), config)
+    long_problems: list[Problem] = []
+    keyed = {n: ep for n, ep in config.endpoints.items() if ep.key is not None}
+    long_rows = raw
+    if keyed:
+        long_problems = validate_long_rows(raw, config, id_column=id_column)
+        raw = _first_rows(raw, id_column)
+    labels = patient_labels(raw, id_column)
     dates = pd.DataFrame(index=raw.index)
     date_problems: list[Problem] = []
     for col in date_columns(config):
@@ -335,7 +361,8 @@ def load_cohort(
         )
         dates[col] = parsed
         date_problems += found
-    problems = validate_cohort(raw, dates, config, date_problems)
+    problems = validate_cohort(raw, dates, config, date_problems, id_column=id_column)
+    problems += long_problems
     problems += check_categories(raw, config, labels)
     used = set(_input_columns(config).values()) | set(_output_columns(config).values())
     problems += _formula_problems(raw, labels, used)
@@ -404,7 +431,8 @@ def load_cohort(
     warnings += clinical_warnings
     for col in clinical.columns:
         frame[col] = clinical[col]
-    clash = [d.name for d in config.derived if d.name in frame.columns]
+    early = role_columns(config)
+    clash = [d.name for d in config.derived if d.name in frame.columns and d.name not in early]
     if clash:
         raise ConfigError(
             "Derived variable names clash with existing columns",
@@ -426,20 +454,26 @@ def load_cohort(
         raise ConfigError("The study config names columns that are not in the data", problems)
     derived = derive_variables(frame, config.derived)
     for col in derived.columns:
-        frame[col] = derived[col]
+        if col not in early:  # the group keeps its config order, a status its validated codes
+            frame[col] = derived[col]
 
     endpoint_cols: dict[str, tuple[str, str]] = {}
     counts: list[EndpointCount] = []
     cutoff = pd.Timestamp(config.study.cutoff) if config.study.cutoff is not None else None
+    causes: dict[str, tuple[str, ...]] = {}
     for name, ep in config.endpoints.items():
+        source = frame if ep.key is None else _key_frame(long_rows, frame, ep, id_column)
         values = (
             endpoint_from_dates(dates, ep, cutoff=cutoff, days_per_unit=config.days_per_unit)
             if ep.from_dates
-            else endpoint_from_columns(frame, ep, days_per_unit=config.days_per_unit)
+            else endpoint_from_columns(source, ep, days_per_unit=config.days_per_unit)
         )
         time_col, event_col = f"{name}_time", f"{name}_event"
         frame[time_col] = values.time
         frame[event_col] = values.event
+        if values.cause is not None:
+            frame[f"{name}_cause"] = values.cause
+            causes[name] = (ep.label, *ep.competing)
         endpoint_cols[name] = (time_col, event_col)
         n = int(values.time.notna().sum())
         counts.append(EndpointCount(endpoint=name, n=n, events=int(values.event.sum())))
@@ -458,7 +492,6 @@ def load_cohort(
     if problems:
         raise ConfigError("The study config does not match the data", problems)
 
-    id_column = config.study.id_column
     lesions, lesion_warnings = read_lesions(
         config, frame[id_column].astype(str), raw[id_column].astype(str)
     )
@@ -473,6 +506,7 @@ def load_cohort(
         analysed_by_group={str(g): int(by_group[g]) for g in config.groups.labels},
         endpoints=tuple(counts),
         missing=missing,
+        note=_flow_note(config, id_column, long_rows, len(raw)),
     )
     return Cohort(
         frame=frame,
@@ -480,9 +514,67 @@ def load_cohort(
         missing=missing,
         endpoints=endpoint_cols,
         warnings=tuple(warnings),
-        id_column=config.study.id_column,
+        id_column=id_column,
         group_column=group,
         groups=tuple(config.groups.labels),
         time_unit=config.study.time_unit,
         lesions=lesions,
+        causes=causes,
     )
+
+
+def _with_ids(raw: pd.DataFrame, config: StudyConfig) -> tuple[pd.DataFrame, str]:
+    """The table and its id column: without ``study.id_column``, the rows numbered 1..n.
+
+    The numbers take a column name the file does not use (``row``, else ``row_1``, ...).
+    """
+    if config.study.id_column is not None:
+        return raw, config.study.id_column
+    name, i = "row", 0
+    while name in raw.columns:
+        i += 1
+        name = f"row_{i}"
+    numbered = raw.copy()
+    numbered.insert(0, name, range(1, len(raw) + 1))
+    numbered.attrs = dict(raw.attrs)
+    return numbered, name
+
+
+def _first_rows(raw: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    """One row per patient of a long-format file: the first row of each id (baseline values).
+
+    Rows with an empty id are all kept, so that validation names each of them.
+    """
+    ids = as_text(raw[id_column])
+    keep = ~ids.duplicated() | (ids == "")
+    rows = file_rows(raw)
+    out = raw.loc[keep].reset_index(drop=True)
+    out.attrs = dict(raw.attrs) | {"file_rows": [r for r, k in zip(rows, keep, strict=True) if k]}
+    return out
+
+
+def _key_frame(
+    long_rows: pd.DataFrame, frame: pd.DataFrame, ep: EndpointConfig, id_column: str
+) -> pd.DataFrame:
+    """A long-format endpoint's rows (key = key_value), one per patient, aligned with ``frame``.
+
+    A patient without such a row gets missing values: no time, left out of this endpoint.
+    """
+    assert ep.key is not None  # only called for keyed endpoints
+    rows = long_rows[as_text(long_rows[ep.key]) == as_text(pd.Series([ep.key_value])).iloc[0]]
+    by_id = rows.set_index(as_text(rows[id_column]))
+    by_id = by_id[~by_id.index.duplicated()]
+    aligned: pd.DataFrame = by_id.reindex(as_text(frame[id_column])).reset_index(drop=True)
+    return aligned
+
+
+def _flow_note(config: StudyConfig, id_column: str, long_rows: pd.DataFrame, read: int) -> str:
+    """How rows became patients, said in the flow: numbered rows, or long format."""
+    notes = [] if config.study.id_column is not None else [NUMBERED_ROWS]
+    keys = {ep.key for ep in config.endpoints.values() if ep.key is not None}
+    if keys:
+        notes.append(
+            f"long format: {len(long_rows)} rows, one per patient and {', '.join(sorted(keys))}, "
+            f"for {read} patients ('{id_column}')"
+        )
+    return "; ".join(notes)

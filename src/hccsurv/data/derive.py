@@ -53,9 +53,15 @@ from hccsurv.clinical.units import (
     bilirubin_umol_l_to_mg_dl,
 )
 from hccsurv.config import DerivedVariable, StudyConfig
-from hccsurv.errors import InputError, Problem
+from hccsurv.errors import ConfigError, InputError, Problem
 
-__all__ = ["check_categories", "derive_clinical", "derive_variables"]
+__all__ = [
+    "check_categories",
+    "derive_clinical",
+    "derive_roles",
+    "derive_variables",
+    "role_columns",
+]
 
 _OPS: dict[str, Callable[[pd.Series, float], pd.Series]] = {
     ">": operator.gt,
@@ -271,4 +277,59 @@ def derive_variables(frame: pd.DataFrame, derived: Sequence[DerivedVariable]) ->
         column = _ordered(values, levels, frame.index)
         out[d.name] = column
         work[d.name] = column
+    return out
+
+
+def role_columns(config: StudyConfig) -> set[str]:
+    """Derived variables used as the group or as a ready endpoint's time or status."""
+    roles = {config.groups.column}
+    for ep in config.endpoints.values():
+        roles |= {c for c in (ep.time, ep.event) if c is not None}
+    return roles & {d.name for d in config.derived}
+
+
+def derive_roles(raw: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
+    """The table as read plus the derived variables that are a group, a time or a status.
+
+    They are made before validation, from the columns as read, so that a patient whose derived
+    group or status is missing or not a valid code is named like any other (a recode leaves
+    unmapped values missing). The rules up to the last such variable are applied in order; each
+    must read data columns or earlier rules (not a clinical score, which needs validated inputs).
+    """
+    wanted = role_columns(config)
+    if not wanted:
+        return raw
+    last = max(i for i, d in enumerate(config.derived) if d.name in wanted)
+    chain = config.derived[: last + 1]
+    available = {str(c) for c in raw.columns}
+    problems = []
+    for i, d in enumerate(chain):
+        if d.name in raw.columns:
+            problems.append(
+                Problem(
+                    where=f"derived[{i}].name",
+                    message=f"'{d.name}' is already a column; choose another name",
+                    rule="name_clash",
+                )
+            )
+        elif d.column not in available:
+            problems.append(
+                Problem(
+                    where=f"derived[{i}].column",
+                    message=(
+                        f"'{d.name}' is used as the group or an endpoint's time/status, so it is "
+                        f"made from the data as read, but '{d.column}' is not a data column "
+                        "(nor an earlier derived variable)"
+                    ),
+                    rule="unknown_column",
+                )
+            )
+        available.add(d.name)
+    if problems:
+        raise ConfigError("A derived group, time or status cannot be made", problems)
+    values = derive_variables(raw, chain)
+    out = raw.copy()
+    for name in sorted(wanted, key=[d.name for d in chain].index):
+        out[name] = values[name].astype(object).where(values[name].notna(), None)
+    out.attrs = dict(raw.attrs)
     return out

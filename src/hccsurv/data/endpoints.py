@@ -17,7 +17,12 @@ A patient without a start date, or without an event and without a censoring date
 time and event and is left out of that endpoint only.
 
 Ready ``time`` + ``event`` columns are converted from their unit to the study unit; the cut-off
-cannot be applied to them.
+cannot be applied to them. The status is decoded with the endpoint's codes (R's ``Surv(time,
+status == 2)`` for the 1/2 coding of ``lung``): ``event = 1`` for an ``event_codes`` value, ``0``
+for a ``censored_codes`` or ``competing_codes`` value (a competing event ends follow-up for the
+endpoint's own event, so every analysis of ``event`` is the cause-specific one), and, with
+competing codes, ``cause`` = 0 censored, 1 the endpoint's event, 2..k the competing causes in
+config order (``cmprsk::cuminc``'s ``fstatus``).
 """
 
 from __future__ import annotations
@@ -38,12 +43,14 @@ class EndpointValues:
     """Per-patient values of one endpoint (aligned with the cohort frame).
 
     ``time`` is in the study unit (float, NaN when not computable), ``event`` is 1.0 / 0.0 / NaN,
-    ``end`` is the date at which follow-up for this endpoint ends (NaT for ready columns).
+    ``end`` is the date at which follow-up for this endpoint ends (NaT for ready columns),
+    ``cause`` is 0 / 1 / 2..k / NaN for an endpoint with competing codes, else ``None``.
     """
 
     time: pd.Series
     event: pd.Series
     end: pd.Series
+    cause: pd.Series | None = None
 
 
 def endpoint_from_dates(
@@ -96,12 +103,26 @@ def endpoint_from_dates(
 def endpoint_from_columns(
     frame: pd.DataFrame, endpoint: EndpointConfig, *, days_per_unit: float
 ) -> EndpointValues:
-    """Take ready ``time`` and ``event`` columns and convert time to the study unit."""
+    """Take ready ``time`` and status columns, decode the status, convert time to the study unit.
+
+    A status outside the endpoint's codes is a validation problem found earlier
+    (:mod:`hccsurv.data.validate`); here it would read as missing.
+    """
     if endpoint.time is None or endpoint.event is None or endpoint.time_unit is None:
         raise InputError("endpoint_from_columns needs an endpoint with time, event and time_unit")
     raw_time = pd.to_numeric(frame[endpoint.time], errors="coerce").astype("float64")
-    raw_event = pd.to_numeric(frame[endpoint.event], errors="coerce").astype("float64")
+    status = pd.to_numeric(frame[endpoint.event], errors="coerce").astype("float64")
+    cause = pd.Series(np.nan, index=frame.index)
+    cause[status.isin(endpoint.censored)] = 0.0
+    cause[status.isin(endpoint.status_codes)] = 1.0
+    for k, codes in enumerate(endpoint.competing.values(), start=2):
+        cause[status.isin(codes)] = float(k)
     time = raw_time * DAYS_PER_UNIT[endpoint.time_unit] / days_per_unit
-    known = time.notna() & raw_event.notna()
+    known = time.notna() & cause.notna()
     end = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return EndpointValues(time=time.where(known), event=raw_event.where(known), end=end)
+    return EndpointValues(
+        time=time.where(known),
+        event=(cause == 1.0).astype("float64").where(known),
+        end=end,
+        cause=cause.where(known) if endpoint.competing else None,
+    )

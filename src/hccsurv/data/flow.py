@@ -59,6 +59,9 @@ class PatientFlow(Result):
         Per endpoint, patients with a usable time and event, and events.
     missing
         Missing values per column among the patients kept (columns without any are listed as 0).
+    note
+        How rows became patients when not one row per id: "rows numbered; the file has no id
+        column", or the long format's rows per patient (empty otherwise).
     """
 
     read: int
@@ -67,6 +70,7 @@ class PatientFlow(Result):
     analysed_by_group: dict[str, int]
     endpoints: tuple[EndpointCount, ...]
     missing: dict[str, int]
+    note: str = ""
 
     @property
     def n_excluded(self) -> int:
@@ -88,13 +92,14 @@ class PatientFlow(Result):
             "analysed_by_group": jsonable(self.analysed_by_group),
             "endpoints": [jsonable(e) for e in self.endpoints],
             "missing": jsonable(self.missing),
+            "note": self.note,
         }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per flow step: ``step``, ``reason``, ``n`` (no patient ids)."""
         import pandas as pd
 
-        rows: list[dict[str, object]] = [{"step": "read", "reason": "", "n": self.read}]
+        rows: list[dict[str, object]] = [{"step": "read", "reason": self.note, "n": self.read}]
         rows += [{"step": "excluded", "reason": e.reason, "n": e.count} for e in self.excluded]
         rows.append({"step": "analysed", "reason": "", "n": self.analysed})
         rows += [

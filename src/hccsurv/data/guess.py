@@ -162,7 +162,12 @@ def guess_group(
         else:
             levels = sorted(str(v) for v in values.unique())
         missing = int(frame[col].isna().sum())
-        extra = f"; {missing} row(s) have no value and are left out" if missing else ""
+        extra = (
+            f"; {missing} row(s) have no value: run with --exclude-invalid to leave them out "
+            "(counted in the patient flow as 'missing group')"
+            if missing
+            else ""
+        )
         control = next((lv for lv in levels if re.search(_CONTROL_PATTERN, _norm(lv))), None)
         if control is not None and control != levels[0]:
             levels = [control, *(lv for lv in levels if lv != control)]

@@ -4,9 +4,11 @@
 :func:`hccsurv.config.load_config` accepts. Guesses, each marked ``# CHECK`` in the output:
 
 - id column, long format, group column, time/status pairs, their coding and time unit: see
-  :mod:`hccsurv.data.guess` (each guess is written with its reason as a ``# CHECK:`` comment;
-  what the config cannot express yet (no id, event codes other than 0/1, a long-format key) is
-  written as ``PROPOSED`` comment lines);
+  :mod:`hccsurv.data.guess` (each guess is written with its reason as a ``# CHECK:`` comment):
+  no id column leaves ``id_column`` out (rows numbered 1..n); a status coding other than 0/1 is
+  written as ``event_codes`` / ``censored_codes`` / ``competing_codes`` (a competing cause named
+  ``status_<code>`` for the user to rename); a long-format file gets one endpoint per key value
+  (``key`` / ``key_value``);
 - date columns: columns that parse as dates without a problem (numbers only when the name says
   ``date``); roles by name: start (``start``, ``haic``, ``treat``, ``index``, ``baseline``,
   ``enrol``), death (``death``, ``died``, ``deceased``, ``dod``), progression (``progress``,
@@ -428,64 +430,59 @@ def _albumin_unit(frame: pd.DataFrame, col: str) -> str:
 
 
 def _id_lines(guess: IdGuess) -> list[str]:
-    """``id_column`` with the reason; with no id, a placeholder the config must learn to drop."""
-    if guess.column is not None:
-        lines = [f"# CHECK: {guess.reason}", f"id_column = {_q(guess.column)}"]
-        if guess.key is not None:
-            lines += [
-                f"# LONG FORMAT: one row per {guess.column} and {guess.key} "
-                f"({', '.join(guess.key_values)}); each endpoint must pick its rows by "
-                f"{guess.key}.",
-                "# The config cannot select rows by a key yet (issue 16): until it can, ids",
-                "# repeat and the run stops on the duplicates.",
-                f"# PROPOSED: in each [endpoints.X]: key = {_q(guess.key)}, key_value = <value>",
-            ]
-        return lines
-    return [
-        f"# CHECK: {guess.reason}.",
-        "# The config cannot number the rows yet (issue 16): name an id column here.",
-        'id_column = "FILL_IN_ID_COLUMN"',
-    ]
+    """``id_column`` with the reason; with no id, a comment: the rows are numbered 1..n."""
+    if guess.column is None:
+        return [f"# CHECK: {guess.reason}; id_column is left out (the outputs say so)."]
+    lines = [f"# CHECK: {guess.reason}", f"id_column = {_q(guess.column)}"]
+    if guess.key is not None:
+        lines.append(
+            f"# LONG FORMAT: one row per {guess.column} and {guess.key} "
+            f"({', '.join(guess.key_values)}); each endpoint picks its rows with key = "
+            f"{_q(guess.key)} and key_value (Table 1 reads each patient's first row)."
+        )
+    return lines
 
 
 def _pair_lines(pairs: list[SurvivalPair], id_guess: IdGuess, taken: set[str]) -> list[str]:
-    """One ready time + event endpoint per time/status pair, the coding as comments."""
+    """One ready time + status endpoint per time/status pair (and per long-format key value)."""
     lines: list[str] = []
     names = set(taken)
+    keys: tuple[str | None, ...] = (None,) if id_guess.key is None else id_guess.key_values
     for i, pair in enumerate(pairs):
         death_like = re.search(r"death|dead|died|vital", _norm(pair.status))
-        name = "OS" if (death_like or len(pairs) == 1) and "OS" not in names else ""
-        name = name or _norm(pair.status).upper() or f"EP{i + 1}"
-        if name in names or not name.isidentifier():
-            name = f"EP{i + 1}"
-        names.add(name)
-        label = "Overall survival" if name == "OS" else f"{pair.time} / {pair.status}"
-        lines += [
-            "",
-            f"[endpoints.{name}]  # CHECK: guessed time/status pair",
-            f"label = {_q(label)}",
-            f"time = {_q(pair.time)}",
-            f"event = {_q(pair.status)}",
-            f"time_unit = {_q(pair.unit)}  # CHECK: {pair.unit_reason}",
-            f"# CHECK: status coding of '{pair.status}': {pair.coding}",
-        ]
-        if not pair.zero_one:
-            codes = ", ".join(str(c) for c in pair.event_codes)
+        for value in keys:
+            name = "OS" if (death_like or len(pairs) == 1) and "OS" not in names else ""
+            name = name or _norm(pair.status).upper() or f"EP{i + 1}"
+            label = "Overall survival" if name == "OS" else f"{pair.time} / {pair.status}"
+            if value is not None:
+                name = f"{_norm(str(id_guess.key))}_{value}"
+                label = f"{pair.time} / {pair.status}, {id_guess.key} = {value}"
+            if name in names or not name.isidentifier():
+                name = f"EP{len(names) + 1}"
+            names.add(name)
             lines += [
-                "# The config reads 1 = event, 0 = censored only (issue 16): as written, rows",
-                "# with other codes stop the run as 'invalid event code'. Do NOT run with",
-                "# --exclude-invalid: it would drop those events. PROPOSED keys:",
-                f"# event_codes = [{codes}]",
-                f"# censored_codes = [{', '.join(str(c) for c in pair.censored_codes)}]",
+                "",
+                f"[endpoints.{name}]  # CHECK: guessed time/status pair",
+                f"label = {_q(label)}",
+                f"time = {_q(pair.time)}",
+                f"event = {_q(pair.status)}",
+                f"time_unit = {_q(pair.unit)}  # CHECK: {pair.unit_reason}",
+                f"# CHECK: status coding of '{pair.status}': {pair.coding}",
             ]
+            if not pair.zero_one:
+                lines += [
+                    f"event_codes = [{', '.join(str(c) for c in pair.event_codes)}]",
+                    f"censored_codes = [{', '.join(str(c) for c in pair.censored_codes)}]",
+                ]
             if pair.competing_codes:
-                competing = ", ".join(str(c) for c in pair.competing_codes)
-                lines.append(f"# competing_codes = [{competing}]")
-        if id_guess.key is not None:
-            lines.append(
-                f"# PROPOSED: key = {_q(id_guess.key)}  # and key_value = one of "
-                f"{', '.join(id_guess.key_values)}"
-            )
+                causes = ", ".join(f"status_{c} = {c}" for c in pair.competing_codes)
+                lines.append(f"competing_codes = {{ {causes} }}  # CHECK: name each cause")
+            if value is not None:
+                number = re.fullmatch(r"-?\d+(\.\d+)?", value) is not None
+                lines += [
+                    f"key = {_q(str(id_guess.key))}",
+                    f"key_value = {value if number else _q(value)}",
+                ]
     return lines
 
 

@@ -4,7 +4,8 @@ Rules (``Problem.rule``), in the order they are checked:
 
 ==========================  ===================================================================
 ``missing_id``              the id cell is empty
-``duplicate_id``            the same id on more than one row (one problem listing every row)
+``duplicate_id``            the same id on more than one row (one problem listing every row);
+                            in long format, the same id and key value on more than one row
 ``formula_no_value``        an XLSX formula cell of a column the config uses has no saved value
 ``date_unparseable``        a date cell cannot be read (see :mod:`hccsurv.data.dates`)
 ``date_ambiguous``          a date could be day-first or month-first
@@ -16,7 +17,8 @@ Rules (``Problem.rule``), in the order they are checked:
 ``nonpositive_followup``    last contact on or before the start date
 ``missing_group``           the group cell is empty
 ``unknown_group``           the group is not one of ``groups.labels``
-``event_code``              a ready event column holds something other than 0 / 1
+``event_code``              a ready status holds a value that is none of the endpoint's
+                            ``event_codes``, ``censored_codes`` and ``competing_codes``
 ``negative_time``           a ready time column holds a negative time
 ``age_range``               age outside 18-100 years
 ``afp_negative``            AFP below 0
@@ -51,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hccsurv.config import StudyConfig
+from hccsurv.config import EndpointConfig, StudyConfig
 from hccsurv.data.responses import RESPONSE_CODES, response_codes, response_hints
 from hccsurv.errors import Problem
 
@@ -62,6 +64,7 @@ __all__ = [
     "file_rows",
     "patient_labels",
     "validate_cohort",
+    "validate_long_rows",
 ]
 
 #: Short labels of the rules, used as exclusion reasons in the patient flow.
@@ -205,6 +208,8 @@ def validate_cohort(
     dates: pd.DataFrame,
     config: StudyConfig,
     date_problems: list[Problem],
+    *,
+    id_column: str,
 ) -> list[Problem]:
     """Check a cohort against every rule and return all problems found.
 
@@ -218,8 +223,10 @@ def validate_cohort(
         The study config (columns, groups, endpoints, units, cut-off).
     date_problems
         Problems already found while parsing the dates; they are kept in the returned list.
+    id_column
+        The id column (``study.id_column``, or the row numbers when the file has none).
     """
-    id_col = config.study.id_column
+    id_col = id_column
     raw_ids = frame[id_col]
     ids = as_text(raw_ids)
     out = _Collector(patient_labels(frame, id_col), file_rows(frame))
@@ -243,7 +250,13 @@ def validate_cohort(
     return list(dict.fromkeys(out.problems))
 
 
-def _check_duplicates(out: _Collector, frame: pd.DataFrame, ids: pd.Series, id_col: str) -> None:
+def _check_duplicates(
+    out: _Collector,
+    frame: pd.DataFrame,
+    ids: pd.Series,
+    id_col: str,
+    fix: str = "give each patient one row with a unique id",
+) -> None:
     """One problem per repeated id, on its first row, listing every file row that holds it."""
     rows = pd.Series(file_rows(frame), index=frame.index)
     filled = ids[ids != ""]
@@ -259,7 +272,7 @@ def _check_duplicates(out: _Collector, frame: pd.DataFrame, ids: pd.Series, id_c
         "duplicate_id",
         id_col,
         ids,
-        "this id is on file rows {r}; give each patient one row with a unique id",
+        "this id is on file rows {r}; " + fix,
         r=ids.map(where).fillna(""),
     )
 
@@ -389,20 +402,32 @@ def _check_groups(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> 
     )
 
 
-def _check_ready_endpoints(out: _Collector, frame: pd.DataFrame, config: StudyConfig) -> None:
+def _check_ready_endpoints(
+    out: _Collector, frame: pd.DataFrame, config: StudyConfig, *, keyed: bool = False
+) -> None:
+    """Status codes and times of the ready endpoints (``keyed``: the long-format ones)."""
     for name, ep in config.endpoints.items():
-        if ep.time is None or ep.event is None:
+        if ep.time is None or ep.event is None or (ep.key is not None) != keyed:
             continue
-        event = pd.to_numeric(frame[ep.event], errors="coerce")
+        rows = frame.index if ep.key is None else frame.index[_key_rows(frame, ep.key, ep)]
+        status = pd.to_numeric(frame.loc[rows, ep.event], errors="coerce")
+        codes = [*ep.status_codes, *ep.censored, *(c for v in ep.competing.values() for c in v)]
+        meaning = [
+            f"{_fmt_codes(ep.status_codes)} (event)",
+            f"{_fmt_codes(ep.censored)} (censored)",
+        ]
+        meaning += [f"{_fmt_codes(v)} ({k})" for k, v in ep.competing.items()]
         out.emit(
-            frame[ep.event].notna() & ~event.isin([0, 1]),
+            frame.loc[rows, ep.event].notna() & ~status.isin(codes),
             "event_code",
             ep.event,
-            frame[ep.event],
-            "endpoint {n}: the event must be 1 (event) or 0 (censored)",
+            frame.loc[rows, ep.event],
+            "endpoint {n}: the status must be {m}; correct the value, or add it to "
+            "event_codes, censored_codes or competing_codes",
             n=name,
+            m=", ".join(meaning),
         )
-        time = pd.to_numeric(frame[ep.time], errors="coerce")
+        time = pd.to_numeric(frame.loc[rows, ep.time], errors="coerce")
         out.emit(
             time < 0,
             "negative_time",
@@ -411,6 +436,32 @@ def _check_ready_endpoints(out: _Collector, frame: pd.DataFrame, config: StudyCo
             "endpoint {n}: time cannot be negative; correct the value",
             n=name,
         )
+
+
+def _fmt_codes(codes: tuple[float, ...]) -> str:
+    return " or ".join(_fmt(float(c)) for c in codes)
+
+
+def _key_rows(frame: pd.DataFrame, key: str, ep: EndpointConfig) -> pd.Series:
+    """The rows of a long-format endpoint: its key column equals its ``key_value``."""
+    return as_text(frame[key]) == _fmt(ep.key_value)
+
+
+def validate_long_rows(
+    frame: pd.DataFrame, config: StudyConfig, *, id_column: str
+) -> list[Problem]:
+    """Long format (``key`` on endpoints): one row per patient and key value, valid statuses.
+
+    ``frame`` is the file as read (several rows per patient); each keyed endpoint's status and
+    time are checked on its own rows.
+    """
+    out = _Collector(patient_labels(frame, id_column), file_rows(frame))
+    ids = as_text(frame[id_column])
+    for key in dict.fromkeys(ep.key for ep in config.endpoints.values() if ep.key is not None):
+        pairs = (ids + f" with {key} = " + as_text(frame[key])).where(ids != "", "")
+        _check_duplicates(out, frame, pairs, id_column, f"give each patient one row per {key}")
+    _check_ready_endpoints(out, frame, config, keyed=True)
+    return list(dict.fromkeys(out.problems))
 
 
 def _numeric(frame: pd.DataFrame, col: str) -> pd.Series:

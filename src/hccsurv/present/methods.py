@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
-from hccsurv.config import StudyConfig
+from hccsurv.config import EndpointConfig, StudyConfig
 
 _CONF_TYPE = {
     "log": "log",
@@ -33,7 +33,10 @@ def _population(analysis: StudyResults, config: StudyConfig) -> str:
     flow = analysis.cohort.flow
     names = config.groups.display_names
     groups = _join([f"{names.get(g, g)} (n = {n})" for g, n in flow.analysed_by_group.items()])
-    text = f"{config.study.design or 'Cohort study'}. Of {flow.read} patients in the data file, "
+    note = f" ({flow.note})" if flow.note else ""
+    text = (
+        f"{config.study.design or 'Cohort study'}. Of {flow.read} patients in the data file{note}, "
+    )
     if flow.excluded:
         reasons = _join([f"{e.count} for {e.reason}" for e in flow.excluded])
         text += f"{flow.n_excluded} were excluded ({reasons}) and "
@@ -61,11 +64,34 @@ def _endpoints(config: StudyConfig, unit: str) -> str:
             )
         else:
             sentences.append(
-                f"{ep.label} ({name}) was taken from columns {ep.time} and {ep.event}."
+                f"{ep.label} ({name}) was taken from columns {ep.time} and {ep.event}"
+                + _coding(ep)
+                + (f", on the rows with {ep.key} = {_code(ep.key_value)}" if ep.key else "")
+                + "."
             )
     days = {"months": " (days / 30.4375)", "years": " (days / 365.25)", "weeks": " (days / 7)"}
     sentences.append(f"Times are reported in {unit}{days.get(unit, '')}.")
     return " ".join(sentences)
+
+
+def _code(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _coding(ep: EndpointConfig) -> str:
+    """The status coding when it is not R's default 1 = event, 0 = censored."""
+    if ep.status_codes == (1.0,) and ep.censored == (0.0,) and not ep.competing:
+        return ""
+    text = (
+        f" (status {' or '.join(_code(c) for c in ep.status_codes)} = event, "
+        f"{' or '.join(_code(c) for c in ep.censored)} = censored"
+    )
+    if ep.competing:
+        causes = _join(
+            [f"{' or '.join(_code(c) for c in v)} = {k}" for k, v in ep.competing.items()]
+        )
+        text += f"; competing events {causes}, censored in this cause-specific analysis"
+    return text + ")"
 
 
 def _baseline(analysis: StudyResults) -> str | None:

@@ -29,7 +29,9 @@ def _flow(analysis: StudyResults, config: StudyConfig) -> FlowDiagram:
     return FlowDiagram(
         steps=(
             FlowStep(
-                "Patients in the data file",
+                f"Patients in the data file ({flow.note})"
+                if flow.note
+                else "Patients in the data file",
                 flow.read,
                 tuple((e.reason, e.count) for e in flow.excluded),
             ),

@@ -153,16 +153,16 @@ def _write_records(
     ):
         inputs.append(config.resolve(config.response.lesion_file))
     seeds = {"adjust": config.adjust.seed} if config.adjust is not None else {}
-    _write_json(
-        staging / "provenance.json",
-        build_provenance(
-            config_path=config_path,
-            config=config.model_dump(mode="json"),
-            inputs=inputs,
-            seeds=seeds,
-            options=command_line,
-        ),
+    provenance = build_provenance(
+        config_path=config_path,
+        config=config.model_dump(mode="json"),
+        inputs=inputs,
+        seeds=seeds,
+        options=command_line,
     )
+    # how the rows of the data file became patients (numbered rows, long format)
+    provenance["patients"] = cohort.flow.note or f"one row per patient, id '{cohort.id_column}'"
+    _write_json(staging / "provenance.json", provenance)
     (staging / "methods.txt").write_text("\n\n".join(methods) + "\n", encoding="utf-8")
     cohort.flow.to_frame().to_csv(staging / "flow.csv", index=False)
     derived = cohort.frame
