@@ -22,6 +22,7 @@ the fit equals the pooled one while no patient row leaves its site.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,7 @@ from hccsurv.errors import InputError
 __all__ = ["duckdb_coxph", "multisite_coxph"]
 
 _OVERFLOW_SHIFT = 300.0
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "BOOLEAN")
+_NUMERIC = re.compile(r"U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL\(.*\)|BOOLEAN")
 
 
 def _quote(name: str) -> str:
@@ -84,7 +85,7 @@ def _check(rel: Any, spec: _Spec, site: str) -> None:
     if spec.weights is not None:
         numeric.append(spec.weights)
     for c in numeric:
-        if not types[c].startswith(_NUMERIC) and not types[c].startswith("DECIMAL"):
+        if not _NUMERIC.fullmatch(types[c]):
             raise InputError(
                 f"{site}column '{c}' has type {types[c]}; the DuckDB engine needs numbers "
                 "(dummy-code a factor into 0/1 columns first)"
@@ -102,11 +103,13 @@ def _check(rel: Any, spec: _Spec, site: str) -> None:
     if spec.weights is not None:
         w = _quote(spec.weights)
         rules.append((spec.weights, f"NOT isfinite(CAST({w} AS DOUBLE)) OR {w} < 0", "is negative"))
-    for col, cond, what in rules:
-        bad = rel.filter(cond)
-        count = bad.count("*").fetchall()[0][0]
+    # one pass counts every rule's violations; only a violated rule is queried again
+    counts = rel.aggregate(
+        ", ".join(f"COUNT(*) FILTER (WHERE {cond})" for _, cond, _ in rules)
+    ).fetchall()[0]
+    for (col, cond, what), count in zip(rules, counts, strict=True):
         if count:
-            value = bad.project(_quote(col)).limit(1).fetchall()[0][0]
+            value = rel.filter(cond).project(_quote(col)).limit(1).fetchall()[0][0]
             raise InputError(
                 f"{site}{count} row(s) where '{col}' {what} (e.g. {value!r}); filter them "
                 f"(rel.filter(...)) or fix the column before fitting"
@@ -162,13 +165,15 @@ class _Site:
             )
         )
 
-    def spread(self, rows: Any, p: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """:math:`\\sum w |x|` and :math:`\\sum_{\\text{deaths}} w x` of the centred covariates."""
+    def spread(self, rows: Any, p: int) -> NDArray[np.float64]:
+        """Rows :math:`\\sum w |x|`, :math:`\\sum_{\\text{deaths}} w x` and :math:`\\max |x|`
+        of the centred covariates, in one pass."""
         q = [f"SUM(_w * ABS(_x{j}))" for j in range(p)]
         q += [f"SUM(CASE WHEN _e = 1 THEN _w * _x{j} ELSE 0 END)" for j in range(p)]
+        q += [f"MAX(ABS(_x{j}))" for j in range(p)]
         row = rows.aggregate(", ".join(q)).fetchall()[0]
         vals = np.asarray([0.0 if v is None else v for v in row], dtype=np.float64)
-        return vals[:p], vals[p:]
+        return vals.reshape(3, p)
 
 
 def _pairs(p: int) -> list[tuple[int, int]]:
@@ -207,14 +212,16 @@ def _group_query(
             sel.append(f"SUM(_w * _w * {f})")
             sel += [f"SUM(_w * _w * {f} * _x{j})" for j in range(p)]
             sel += [f"SUM(_w * _w * {f} * _x{i} * _x{j})" for i, j in pr]
-    res = weighted.aggregate(", ".join(sel), "_k, _t, _e").fetchall()
-    m = len(res)
-    nums = np.asarray([r[3:] for r in res], dtype=np.float64).reshape(m, len(sel) - 3)
+    aliased = [*sel[:3], *(f"{expr} AS _c{i}" for i, expr in enumerate(sel[3:]))]
+    res = weighted.aggregate(", ".join(aliased), "_k, _t, _e").fetchnumpy()
+    nums = np.column_stack(
+        [np.asarray(res[f"_c{i}"], dtype=np.float64) for i in range(len(sel) - 3)]
+    )
     q = len(pr)
     sums = GroupSums(
-        stratum=tuple(str(r[0]) for r in res),
-        time=np.asarray([r[1] for r in res], dtype=np.float64),
-        dead=np.asarray([r[2] == 1 for r in res], dtype=np.bool_),
+        stratum=tuple(str(k) for k in np.asarray(res["_k"]).tolist()),
+        time=np.asarray(res["_t"], dtype=np.float64),
+        dead=np.asarray(res["_e"]) == 1,
         s0=nums[:, 0].copy(),
         count=np.rint(nums[:, 1]).astype(np.int64),
         weight=nums[:, 2].copy(),
@@ -265,14 +272,10 @@ def _fit_sites(
         raise InputError("there are no events; a Cox model needs at least one event")
     means = sum((t[1] for t in totals), np.zeros(p)) / sum_w
     rows = [s.centred(means) for s in sites]
-    spreads = [s.spread(r, p) for s, r in zip(sites, rows, strict=True)]
-    abs_dev = sum((a for a, _ in spreads), np.zeros(p))
-    dead_wx = sum((d for _, d in spreads), np.zeros(p))
-    # R's exp(eta) overflow guard; a bound of max eta from the covariate ranges, not a pass
-    ranges = [
-        r.aggregate(", ".join(f"MAX(ABS(_x{j}))" for j in range(p))).fetchall()[0] for r in rows
-    ]
-    xmax = np.max(np.asarray([[v or 0.0 for v in r] for r in ranges], dtype=np.float64), axis=0)
+    spreads = np.stack([s.spread(r, p) for s, r in zip(sites, rows, strict=True)])
+    abs_dev, dead_wx = spreads[:, 0].sum(axis=0), spreads[:, 1].sum(axis=0)
+    # R's exp(eta) overflow guard, with a bound of max eta from the covariate ranges
+    xmax = spreads[:, 2].max(axis=0)
     efron = ties == "efron"
     merged: dict[int, NDArray[np.float64]] = {}
 
