@@ -44,7 +44,20 @@ __all__ = [
     "add_group_sums",
     "evaluate_group_sums",
     "robust_crossprod",
+    "upper_pairs",
 ]
+
+
+def upper_pairs(p: int) -> list[tuple[int, int]]:
+    """The (i, j), i <= j, of a p x p upper triangle, row by row: the columns of ``s2``."""
+    return [(i, j) for i in range(p) for j in range(i, p)]
+
+
+def _symmetric(tri: NDArray[np.float64], p: int) -> NDArray[np.float64]:
+    out = np.zeros((p, p))
+    for col, (i, j) in enumerate(upper_pairs(p)):
+        out[i, j] = out[j, i] = tri[col]
+    return out
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,8 @@ class GroupSums:
     """Sums over the rows of each (stratum, time, event status) at one ``beta``.
 
     Row ``j`` is the rows with stratum key ``stratum[j]``, time ``time[j]`` and
-    ``dead[j]`` (event or not); ``s0`` (m,), ``s1`` (m, p) and ``s2`` (m, p, p) are
+    ``dead[j]`` (event or not); ``s0`` (m,), ``s1`` (m, p) and ``s2`` (m, p(p+1)/2: the upper
+    triangle row by row, see :func:`upper_pairs`) are
     :math:`\\sum w r`, :math:`\\sum w r x` and :math:`\\sum w r x x'` with :math:`x` centred and
     :math:`r = \\exp(x'\\beta - \\text{shift})`; ``count`` and ``weight`` the rows and
     :math:`\\sum w`. Stratum keys are any hashable labels (strings after the engine's cast).
@@ -124,6 +138,14 @@ def _per_group(values: NDArray[np.float64], groups: _Groups) -> NDArray[np.float
     return out
 
 
+def _revcum(a: NDArray[np.float64], groups: _Groups) -> NDArray[np.float64]:
+    """Sum over the groups at or after each one (time <= t_g) in its stratum."""
+    out = np.empty_like(a)
+    for lo, hi in groups.bounds:
+        out[lo:hi] = np.cumsum(a[lo:hi][::-1], axis=0)[::-1]
+    return out
+
+
 def _cum(a: NDArray[np.float64], groups: _Groups) -> NDArray[np.float64]:
     out = np.empty_like(a)
     for lo, hi in groups.bounds:
@@ -155,10 +177,10 @@ def _terms(sums: GroupSums, merged_time: NDArray[np.float64], efron: bool) -> _T
     dead = sums.dead.astype(np.float64)
     s0 = _cum(_per_group(sums.s0, groups), groups)
     s1 = _cum(_per_group(sums.s1, groups), groups)
-    s2 = _cum(_per_group(sums.s2, groups), groups)
+    s2g = _per_group(sums.s2, groups)
     e0 = _per_group(sums.s0 * dead, groups)
     e1 = _per_group(sums.s1 * dead[:, None], groups)
-    e2 = _per_group(sums.s2 * dead[:, None, None], groups)
+    e2 = _per_group(sums.s2 * dead[:, None], groups)
     d = np.rint(_per_group(sums.count * dead, groups)).astype(np.int64)
     wsum = _per_group(sums.weight * dead, groups)
     eg = np.flatnonzero(d > 0)
@@ -185,10 +207,13 @@ def _terms(sums: GroupSums, merged_time: NDArray[np.float64], efron: bool) -> _T
     beta_f, gamma = per_slot(frac * inv2), per_slot(frac * frac * inv2)
     s1e, e1e = s1[eg], e1[eg]
     q = (s1e * beta_f[:, None]).T @ e1e
-    info = (
-        np.tensordot(h1, s2[eg], axes=1)
-        - np.tensordot(hf, e2[eg], axes=1)
-        - ((s1e * alpha[:, None]).T @ s1e - q - q.T + (e1e * gamma[:, None]).T @ e1e)
+    # sum_g h1_g S2(g) = sum_g' s2_g' * (sum of h1 over the groups whose risk set holds g'),
+    # so the (groups x p x p) cumulative sums are never formed
+    h1_all = np.zeros(groups.n_groups)
+    h1_all[eg] = h1
+    tri = _revcum(h1_all, groups) @ s2g - hf @ e2[eg]
+    info = _symmetric(tri, s1.shape[1]) - (
+        (s1e * alpha[:, None]).T @ s1e - q - q.T + (e1e * gamma[:, None]).T @ e1e
     )
     return _Terms(
         groups=groups,
@@ -232,10 +257,11 @@ class SquareSums:
     """Sums of squared weights per row of a :class:`GroupSums` (same rows, same ``beta``).
 
     ``t0[j, k]`` :math:`= \\sum w^2 r^k`, ``t1[j, k]`` :math:`= \\sum w^2 r^k x` and
-    ``t2[j, k]`` :math:`= \\sum w^2 r^k x x'` for :math:`k = 0, 1, 2`: what the robust
-    variance needs of the rows, since within a (group, event status) block the score residual
-    :math:`U_i = a_i x_i - b_i` has :math:`a_i = \\delta - r_i c` and
-    :math:`b_i = \\delta \\bar m - r_i c_x` with :math:`c, c_x, \\bar m` constant.
+    ``t2[j, k]`` :math:`= \\sum w^2 r^k x x'` (upper triangles, as ``GroupSums.s2``) for
+    :math:`k = 0, 1, 2`: what the robust variance needs of the rows, since within a (group,
+    event status) block the score residual :math:`U_i = a_i x_i - b_i` has
+    :math:`a_i = \\delta - r_i c` and :math:`b_i = \\delta \\bar m - r_i c_x`, with
+    :math:`c, c_x, \\bar m` constant.
     """
 
     t0: NDArray[np.float64]
@@ -266,15 +292,9 @@ def robust_crossprod(
         out[t.eg] = v
         return out
 
-    def revcum(a: NDArray[np.float64]) -> NDArray[np.float64]:
-        out = np.empty_like(a)
-        for lo, hi in g.bounds:
-            out[lo:hi] = np.cumsum(a[lo:hi][::-1], axis=0)[::-1]
-        return out
-
-    a_all = revcum(scatter(t.h1))
+    a_all = _revcum(scatter(t.h1), g)
     hf = scatter(t.hf)
-    a2_all = revcum(scatter(t.s1 * t.alpha[:, None] - t.e1 * t.beta[:, None]))
+    a2_all = _revcum(scatter(t.s1 * t.alpha[:, None] - t.e1 * t.beta[:, None]), g)
     b2 = scatter(t.s1 * t.beta[:, None] - t.e1 * t.gamma[:, None])
     wsum = np.where(t.wsum > 0, t.wsum, 1.0)
     mbar_g = scatter((t.s1 * t.h1[:, None] - t.e1 * t.hf[:, None]) / wsum[:, None])
@@ -286,7 +306,7 @@ def robust_crossprod(
     t0, t1, t2 = squares.t0, squares.t1, squares.t2
     dd = delta[:, None, None]
     cc = c[:, None, None]
-    xx = dd * t2[:, 0] - 2.0 * dd * cc * t2[:, 1] + cc * cc * t2[:, 2]
+    xx = _symmetric(delta @ t2[:, 0] - (2.0 * delta * c) @ t2[:, 1] + (c * c) @ t2[:, 2], p)
     pm = (
         dd * np.einsum("ji,jk->jik", t1[:, 0], mbar)
         - dd * np.einsum("ji,jk->jik", t1[:, 1], cx)
@@ -299,6 +319,6 @@ def robust_crossprod(
         - (delta * t0[:, 1])[:, None, None] * (mc + mc.transpose(0, 2, 1))
         + t0[:, 2][:, None, None] * np.einsum("ji,jk->jik", cx, cx)
     )
-    total = (xx - pm - pm.transpose(0, 2, 1) + bb).sum(axis=0).reshape(p, p)
+    total = xx + (-pm - pm.transpose(0, 2, 1) + bb).sum(axis=0)
     out: NDArray[np.float64] = (total + total.T) / 2.0
     return out

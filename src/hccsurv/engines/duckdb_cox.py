@@ -43,6 +43,7 @@ from hccsurv.core.cox_sums import (
     add_group_sums,
     evaluate_group_sums,
     robust_crossprod,
+    upper_pairs,
 )
 from hccsurv.core.timefix import aeq_times
 from hccsurv.errors import InputError
@@ -176,19 +177,6 @@ class _Site:
         return vals.reshape(3, p)
 
 
-def _pairs(p: int) -> list[tuple[int, int]]:
-    return [(i, j) for i in range(p) for j in range(i, p)]
-
-
-def _sym(flat: NDArray[np.float64], p: int) -> NDArray[np.float64]:
-    """(m, p(p+1)/2) upper triangles -> (m, p, p) symmetric matrices."""
-    out = np.zeros((flat.shape[0], p, p))
-    for col, (i, j) in enumerate(_pairs(p)):
-        out[:, i, j] = flat[:, col]
-        out[:, j, i] = flat[:, col]
-    return out
-
-
 def _risk(beta: NDArray[np.float64], shift: float) -> str:
     eta = " + ".join(f"{_lit(b)} * _x{j}" for j, b in enumerate(beta))
     return f"exp({eta} - {_lit(shift)})"
@@ -199,7 +187,7 @@ def _group_query(
 ) -> tuple[GroupSums, SquareSums | None]:
     """One ``GROUP BY _k, _t, _e`` pass at ``beta``: the sums of a :class:`GroupSums`."""
     p = beta.shape[0]
-    pr = _pairs(p)
+    pr = upper_pairs(p)
     weighted = rows.project(
         f"_k, _t, _e, _w, {_risk(beta, shift)} AS _r, " + ", ".join(f"_x{j}" for j in range(p))
     )
@@ -226,7 +214,7 @@ def _group_query(
         count=np.rint(nums[:, 1]).astype(np.int64),
         weight=nums[:, 2].copy(),
         s1=nums[:, 3 : 3 + p].copy(),
-        s2=_sym(nums[:, 3 + p : 3 + p + q], p),
+        s2=nums[:, 3 + p : 3 + p + q].copy(),
         shift=shift,
     )
     if not squares:
@@ -237,7 +225,7 @@ def _group_query(
     sq = SquareSums(
         t0=np.stack([b[:, 0] for b in blocks], axis=1),
         t1=np.stack([b[:, 1 : 1 + p] for b in blocks], axis=1),
-        t2=np.stack([_sym(b[:, 1 + p :], p) for b in blocks], axis=1),
+        t2=np.stack([b[:, 1 + p :] for b in blocks], axis=1),
     )
     return sums, sq
 
