@@ -78,3 +78,9 @@ def test_data_form_errors() -> None:
         hccsurv.logrank("t", "e", "arm", data=rel)
     with pytest.raises(InputError, match="delayed entry"):
         hccsurv.kaplan_meier("t", "e", entry="t", data=rel)
+
+
+def test_coxph_on_a_relation_refuses_frame_only_options() -> None:
+    rel = duckdb.connect().from_df(_frame(4, 200).assign(x=lambda d: d["w"]))
+    with pytest.raises(InputError, match=r"\['cluster'\] of coxph are not available"):
+        hccsurv.coxph(rel, "t", "e", ["x"], cluster="site")

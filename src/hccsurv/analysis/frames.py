@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 __all__ = ["coxph", "is_relation", "kaplan_meier", "logrank"]
 
+_RELATION_OPTIONS = frozenset(
+    {"strata", "weights", "robust", "ties", "conf_level", "max_iter", "eps", "toler_chol"}
+)
+
 
 def is_relation(obj: object) -> bool:
     """True for a :class:`duckdb.DuckDBPyRelation` (without importing DuckDB when unused)."""
@@ -187,6 +191,12 @@ def coxph(
     if is_relation(frame):
         from hccsurv.engines.duckdb_cox import duckdb_coxph
 
+        unknown = sorted(set(options) - _RELATION_OPTIONS)
+        if unknown:
+            raise InputError(
+                f"option(s) {unknown} of coxph are not available on a DuckDB relation; use "
+                f"{sorted(_RELATION_OPTIONS)}, dummy-code factors in SQL, or fit a DataFrame"
+            )
         return duckdb_coxph(frame, time_col, event_col, covariates, **options)
     from hccsurv.analysis.coxph import coxph as frame_coxph  # pandas: loaded when first used
 
