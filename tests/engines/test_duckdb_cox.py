@@ -90,6 +90,16 @@ def test_duckdb_cox_equals_memory(ties: str, days: bool, options: dict[str, obje
     assert got.linear_predictor.shape == (0,)
 
 
+def test_efron_pairs_in_chunks_give_the_same_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hccsurv.core.cox_sums as cox_sums
+
+    df = _frame(9, 800, days=True)
+    rel = duckdb.connect().from_df(df)
+    whole = duckdb_coxph(rel, "t", "e", COVARIATES, strata="s", robust=True)
+    monkeypatch.setattr(cox_sums, "_CHUNK", 7)  # many chunks, some groups straddling a mark
+    _assert_same(duckdb_coxph(rel, "t", "e", COVARIATES, strata="s", robust=True), whole)
+
+
 def test_parquet_scan_and_public_api(tmp_path: Path) -> None:
     import hccsurv
 

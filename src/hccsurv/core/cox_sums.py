@@ -38,6 +38,8 @@ from numpy.typing import NDArray
 from hccsurv.core.cox_efron import Evaluation
 from hccsurv.errors import InputError
 
+_CHUNK = 1 << 20
+
 __all__ = [
     "GroupSums",
     "SquareSums",
@@ -184,27 +186,28 @@ def _terms(sums: GroupSums, merged_time: NDArray[np.float64], efron: bool) -> _T
     d = np.rint(_per_group(sums.count * dead, groups)).astype(np.int64)
     wsum = _per_group(sums.weight * dead, groups)
     eg = np.flatnonzero(d > 0)
-    counts = d[eg]
-    if efron:
-        pair_slot = np.repeat(np.arange(eg.shape[0]), counts)
-        start = np.repeat(np.cumsum(counts) - counts, counts)
-        frac = (np.arange(pair_slot.shape[0]) - start) / np.repeat(counts, counts)
-        pw = np.repeat(wsum[eg] / counts, counts)
-    else:
-        pair_slot = np.arange(eg.shape[0])
-        frac = np.zeros(eg.shape[0])
-        pw = wsum[eg]
-    denom = s0[eg][pair_slot] - frac * e0[eg][pair_slot]
-    inv = pw / denom
-    inv2 = inv / denom
+    counts = d[eg] if efron else np.ones(eg.shape[0], dtype=np.int64)
+    per_pair = wsum[eg] / counts  # Breslow: one "pair" per group with the whole weight
     k = eg.shape[0]
-
-    def per_slot(v: NDArray[np.float64]) -> NDArray[np.float64]:
-        out: NDArray[np.float64] = np.bincount(pair_slot, v, minlength=k).astype(np.float64)
-        return out
-
-    h1, hf, alpha = per_slot(inv), per_slot(frac * inv), per_slot(inv2)
-    beta_f, gamma = per_slot(frac * inv2), per_slot(frac * frac * inv2)
+    scalars = np.zeros((5, k))  # h1, hf, alpha, beta, gamma
+    logsum = 0.0
+    # Efron's pairs (one per death) in chunks of ~2^20, so that memory stays per group
+    ends = np.cumsum(counts)
+    marks = np.arange(_CHUNK, int(ends[-1]) if k else 0, _CHUNK)
+    edges = np.unique(np.concatenate(([0], np.searchsorted(ends, marks, side="right"), [k])))
+    for lo, hi in itertools.pairwise(edges.tolist()):
+        c = counts[lo:hi]
+        slot = np.repeat(np.arange(hi - lo), c)
+        start = np.repeat(np.cumsum(c) - c, c)
+        frac = (np.arange(slot.shape[0]) - start) / np.repeat(c, c)
+        pw = per_pair[lo:hi][slot]
+        denom = s0[eg[lo:hi]][slot] - frac * e0[eg[lo:hi]][slot]
+        inv = pw / denom
+        inv2 = inv / denom
+        for row, v in enumerate((inv, frac * inv, inv2, frac * inv2, frac * frac * inv2)):
+            scalars[row, lo:hi] = np.bincount(slot, v, minlength=hi - lo)
+        logsum += float((pw * np.log(denom)).sum())
+    h1, hf, alpha, beta_f, gamma = scalars
     s1e, e1e = s1[eg], e1[eg]
     q = (s1e * beta_f[:, None]).T @ e1e
     # sum_g h1_g S2(g) = sum_g' s2_g' * (sum of h1 over the groups whose risk set holds g'),
@@ -226,8 +229,8 @@ def _terms(sums: GroupSums, merged_time: NDArray[np.float64], efron: bool) -> _T
         alpha=alpha,
         beta=beta_f,
         gamma=gamma,
-        logsum=float((pw * np.log(denom)).sum()),
-        pair_weight=float(pw.sum()),
+        logsum=logsum,
+        pair_weight=float(wsum[eg].sum()),
         info=(info + info.T) / 2.0,
     )
 
