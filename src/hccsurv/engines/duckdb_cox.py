@@ -103,7 +103,13 @@ def _check(rel: Any, spec: _Spec, site: str) -> None:
     ]
     if spec.weights is not None:
         w = _quote(spec.weights)
-        rules.append((spec.weights, f"NOT isfinite(CAST({w} AS DOUBLE)) OR {w} < 0", "is negative"))
+        rules.append(
+            (
+                spec.weights,
+                f"NOT isfinite(CAST({w} AS DOUBLE)) OR {w} < 0",
+                "is negative or not finite",
+            )
+        )
     # one pass counts every rule's violations; only a violated rule is queried again
     counts = rel.aggregate(
         ", ".join(f"COUNT(*) FILTER (WHERE {cond})" for _, cond, _ in rules)
