@@ -78,6 +78,7 @@ if engine == "duckdb":
     con = duckdb.connect()
     con.execute(f"SET memory_limit='{limit}'")
     con.execute("SET preserve_insertion_order=false")
+    con.execute("SET enable_progress_bar=false")
     rel = con.read_parquet(path)
     if task == "kaplan_meier":
         hccsurv.kaplan_meier("t", "e", data=rel)
