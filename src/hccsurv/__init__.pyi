@@ -18,7 +18,11 @@ from hccsurv.analysis.competing import (
 )
 from hccsurv.analysis.coxph import (
     CoxModel as CoxModel,
+)
+from hccsurv.analysis.frames import (
     coxph as coxph,
+    kaplan_meier as kaplan_meier,
+    logrank as logrank,
 )
 from hccsurv.analysis.models import (
     ModelBuilding as ModelBuilding,
@@ -100,7 +104,6 @@ from hccsurv.core.group_tests import (
 from hccsurv.core.km import (
     KaplanMeier as KaplanMeier,
     KaplanMeierGroups as KaplanMeierGroups,
-    kaplan_meier as kaplan_meier,
     kaplan_meier_groups as kaplan_meier_groups,
 )
 from hccsurv.core.landmark import (
@@ -110,7 +113,6 @@ from hccsurv.core.landmark import (
 from hccsurv.core.logrank import (
     LogRank as LogRank,
     LogRankTrend as LogRankTrend,
-    logrank as logrank,
     logrank_trend as logrank_trend,
 )
 from hccsurv.core.nelson_aalen import (
@@ -133,6 +135,9 @@ from hccsurv.core.rmst import (
 from hccsurv.data.cohort import (
     Cohort as Cohort,
     load_cohort as load_cohort,
+)
+from hccsurv.engines.duckdb_cox import (
+    multisite_coxph as multisite_coxph,
 )
 from hccsurv.present.figures.export import (
     save_figure as save_figure,

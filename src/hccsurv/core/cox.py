@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -48,7 +49,15 @@ from hccsurv.errors import ConvergenceError, InputError, StatisticalWarning
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CoxFit", "GlobalTest", "cox_fit", "prepare_cox_data"]
+__all__ = [
+    "CoxFit",
+    "GlobalTest",
+    "RobustSums",
+    "check_identifiable",
+    "cox_fit",
+    "newton_fit",
+    "prepare_cox_data",
+]
 
 TIES = ("efron", "breslow")
 
@@ -253,6 +262,36 @@ def _singular_columns(
     return bad
 
 
+def check_identifiable(
+    names: tuple[str, ...],
+    abs_dev: NDArray[np.float64],
+    information0: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    toler_chol: float,
+) -> None:
+    """Refuse constant columns (no weighted absolute deviation from the mean) and collinear ones.
+
+    Raises
+    ------
+    InputError
+        Naming the column(s), as R's ``coxph`` would give them an ``NA`` coefficient.
+    """
+    constant = np.flatnonzero(abs_dev == 0)  # no deviation from the mean: constant column
+    if constant.size:
+        cols = ", ".join(f"'{names[j]}'" for j in constant)
+        raise InputError(
+            f"covariate {cols} is constant in the rows used; R would give an NA coefficient. "
+            "Drop it from the model"
+        )
+    singular = _singular_columns(information0, scale, toler_chol)
+    if singular:
+        cols = ", ".join(f"'{names[j]}'" for j in singular)
+        raise InputError(
+            f"covariate {cols} is collinear with the other covariates (R: 'X matrix deemed to be "
+            "singular', NA coefficient). Drop it or merge sparse factor levels"
+        )
+
+
 def _inverse(info: NDArray[np.float64]) -> NDArray[np.float64]:
     try:
         factor = linalg.cho_factor(info, lower=True, check_finite=True)
@@ -351,21 +390,68 @@ def cox_fit(
 
     abs_dev = np.abs(rs.x, out=rs.scratch).T @ rs.w
     scale = np.where(abs_dev > 0, rs.w.sum() / np.where(abs_dev > 0, abs_dev, 1.0), 1.0)
-    constant = np.flatnonzero(abs_dev == 0)  # no deviation from the mean: constant column
-    if constant.size:
-        cols = ", ".join(f"'{data.names[j]}'" for j in constant)
-        raise InputError(
-            f"covariate {cols} is constant in the rows used; R would give an NA coefficient. "
-            "Drop it from the model"
-        )
-    singular = _singular_columns(ev0.information, scale, toler_chol)
-    if singular:
-        cols = ", ".join(f"'{data.names[j]}'" for j in singular)
-        raise InputError(
-            f"covariate {cols} is collinear with the other covariates (R: 'X matrix deemed to be "
-            "singular', NA coefficient). Drop it or merge sparse factor levels"
-        )
+    check_identifiable(data.names, abs_dev, ev0.information, scale, toler_chol)
 
+    def robust_sums(beta: NDArray[np.float64]) -> RobustSums:
+        resid = rs.score_residuals(beta) * data.weights[:, None]
+        if cluster_codes is not None:
+            resid = _rowsum(resid, cluster_codes)
+        return RobustSums(crossprod=resid.T @ resid, total=resid.sum(axis=0))
+
+    fit = newton_fit(
+        rs.evaluate,
+        ev0,
+        beta0,
+        names=data.names,
+        max_iter=max_iter,
+        eps=eps,
+        ties=ties,
+        conf_level=conf_level,
+        n=n,
+        n_events=int((data.event > 0).sum()),
+        means=data.means,
+        robust=robust_sums if robust else None,
+    )
+    eta = data.x @ fit.coef - float(data.means @ fit.coef)
+    return replace(fit, linear_predictor=eta)
+
+
+@dataclass(frozen=True)
+class RobustSums:
+    """What the sandwich variance needs of the weighted score residuals :math:`w_i U_i`.
+
+    ``crossprod`` :math:`= \\sum_i w_i^2 U_i U_i'` (summed within clusters first) and ``total``
+    :math:`= \\sum_i w_i U_i`; an engine computes both without returning the rows.
+    """
+
+    crossprod: NDArray[np.float64]
+    total: NDArray[np.float64]
+
+
+def newton_fit(
+    evaluate: Callable[[NDArray[np.float64]], Evaluation],
+    ev0: Evaluation,
+    beta0: NDArray[np.float64],
+    *,
+    names: tuple[str, ...],
+    max_iter: int,
+    eps: float,
+    ties: str,
+    conf_level: float,
+    n: int,
+    n_events: int,
+    means: NDArray[np.float64],
+    robust: Callable[[NDArray[np.float64]], RobustSums] | None,
+) -> CoxFit:
+    """R's ``coxfit6`` Newton-Raphson from ``beta0`` and the summary of ``summary.coxph``.
+
+    ``evaluate`` gives the log partial likelihood, score and information at a ``beta`` (from the
+    rows in memory or from an engine's per-time aggregates); ``ev0`` is its value at ``beta0``.
+    ``robust`` gives the residual sums of the sandwich variance
+    :math:`V (\\sum_i w_i^2 U_i U_i') V` and of R's robust score test. The returned fit has an
+    empty ``linear_predictor``: the caller that holds the rows fills it in.
+    """
+    p = beta0.shape[0]
     score_chisq = float(ev0.score @ _solve(ev0.information, ev0.score))
     loglik0 = ev0.loglik
     beta = beta0.copy()
@@ -377,7 +463,7 @@ def cox_fit(
         newbeta = beta + _solve(ev0.information, ev0.score)
         halving = 0
         for iterations in range(1, max_iter + 1):
-            ev = rs.evaluate(newbeta)
+            ev = evaluate(newbeta)
             ok = _finite(ev)
             if ok and abs(1.0 - best.loglik / ev.loglik) <= eps:
                 beta, final, converged = newbeta, ev, True
@@ -405,7 +491,7 @@ def cox_fit(
         infs = np.abs(final.score @ var)
         flag = ~np.isfinite(final.score) | ((infs > eps) & (infs > math.sqrt(eps) * np.abs(beta)))
         if flag.any():
-            which = ", ".join(f"{j + 1} ('{data.names[j]}')" for j in np.flatnonzero(flag))
+            which = ", ".join(f"{j + 1} ('{names[j]}')" for j in np.flatnonzero(flag))
             messages.append(
                 f"Loglik converged before variable {which}; coefficient may be infinite "
                 "(monotone likelihood, e.g. a level without events). Do not report its HR; "
@@ -417,17 +503,13 @@ def cox_fit(
     naive_var = var
     robust_se = np.full(p, np.nan)
     robust_score = _chisq_test("robust score", math.nan, p)
-    if robust:
-        resid = rs.score_residuals(beta) * data.weights[:, None]
-        resid0 = rs.score_residuals(beta0) * data.weights[:, None]
-        if cluster_codes is not None:
-            resid = _rowsum(resid, cluster_codes)
-            resid0 = _rowsum(resid0, cluster_codes)
-        dfbeta = resid @ var
-        var = dfbeta.T @ dfbeta
+    if robust is not None:
+        at_fit, at_init = robust(beta), robust(beta0)
+        var = naive_var @ at_fit.crossprod @ naive_var
+        var = (var + var.T) / 2.0
         robust_se = np.sqrt(np.diag(var))
-        u0 = resid0.sum(axis=0)
-        robust_score = _chisq_test("robust score", float(u0 @ _solve(resid0.T @ resid0, u0)), p)
+        u0 = at_init.total
+        robust_score = _chisq_test("robust score", float(u0 @ _solve(at_init.crossprod, u0)), p)
 
     se = np.sqrt(np.diag(naive_var))
     used_se = robust_se if robust else se
@@ -436,13 +518,12 @@ def cox_fit(
     q = normal_quantile(0.5 + conf_level / 2.0)
     delta = beta - beta0
     wald = float(delta @ _solve(var, delta))
-    eta = data.x @ beta - float(data.means @ beta)
     with np.errstate(over="ignore"):  # a divergent coefficient has an infinite upper limit, as R
         hr = np.exp(beta)
         hr_lower = np.exp(beta - q * used_se)
         hr_upper = np.exp(beta + q * used_se)
     return CoxFit(
-        names=data.names,
+        names=names,
         coef=beta,
         se=se,
         robust_se=robust_se,
@@ -463,12 +544,12 @@ def cox_fit(
         iterations=iterations,
         converged=converged or max_iter == 0,
         ties=ties,
-        robust=robust,
+        robust=robust is not None,
         n=n,
-        n_events=int((data.event > 0).sum()),
-        means=data.means,
+        n_events=n_events,
+        means=means,
         score=final.score,
-        linear_predictor=eta,
+        linear_predictor=np.empty(0),
         warnings=tuple(messages),
     )
 

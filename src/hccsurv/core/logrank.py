@@ -140,7 +140,7 @@ def _prepare(
     strata: ArrayLike | None,
     order: Sequence[Any] | None,
     entry: ArrayLike | None = None,
-) -> tuple[TimeAggregates, tuple[str, ...], tuple[str, ...], NDArray[np.int64]]:
+) -> tuple[TimeAggregates, tuple[str, ...], tuple[str, ...]]:
     data = check_survival(time, event)
     codes = check_groups(group, data.n, order)
     k = len(codes.labels)
@@ -154,8 +154,7 @@ def _prepare(
     agg = aggregate(data, cells, n_strata * k)
     if entry is not None:
         agg = delay_entry(agg, data, entry, cells)
-    n = agg.n_obs.reshape(n_strata, k).sum(axis=0)
-    return agg, codes.labels, strata_labels, n
+    return agg, codes.labels, strata_labels
 
 
 def logrank(
@@ -189,10 +188,28 @@ def logrank(
     """
     if not np.isfinite(rho):
         raise InputError(f"rho = {rho!r} must be a finite number (0 = log-rank, 1 = Peto-Peto)")
-    agg, labels, strata_labels, n = _prepare(time, event, group, strata, order, entry)
+    agg, labels, strata_labels = _prepare(time, event, group, strata, order, entry)
+    return logrank_from_cells(agg, labels, strata_labels, rho=rho)
+
+
+def logrank_from_cells(
+    agg: TimeAggregates,
+    labels: tuple[str, ...],
+    strata_labels: tuple[str, ...],
+    *,
+    rho: float = 0.0,
+) -> LogRank:
+    """:func:`logrank` from aggregates whose cells are ``stratum * k + group`` (k = groups).
+
+    The entry point of engines that aggregate where the data live (DuckDB, several sites).
+    """
+    if not np.isfinite(rho):
+        raise InputError(f"rho = {rho!r} must be a finite number (0 = log-rank, 1 = Peto-Peto)")
     if len(labels) < 2:
         raise InputError(f"the log-rank test needs at least two groups; got only {labels!r}")
-    observed, expected, variance = logrank_from_aggregates(agg, len(labels), rho=rho)
+    k = len(labels)
+    n = agg.n_obs.reshape(agg.n_cells // k, k).sum(axis=0)
+    observed, expected, variance = logrank_from_aggregates(agg, k, rho=rho)
     chisq, df = _chisq(observed, expected, variance)
     p = chi2_sf(chisq, df) if df > 0 else None
     return LogRank(
@@ -252,7 +269,7 @@ def logrank_trend(
 
     ``scores`` are one per group in the group order (default ``1 .. k``).
     """
-    agg, labels, _, _ = _prepare(time, event, group, strata, order)
+    agg, labels, _ = _prepare(time, event, group, strata, order)
     k = len(labels)
     if k < 2:
         raise InputError(f"the trend test needs at least two groups; got only {labels!r}")

@@ -21,9 +21,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hccsurv.core.aggregate import TimeAggregates, _aeq_merge, _finish
+from hccsurv.core.checks import check_groups
+from hccsurv.core.km import KaplanMeier, kaplan_meier_from_aggregates
+from hccsurv.core.logrank import LogRank, logrank_from_cells
 from hccsurv.errors import InputError
 
-__all__ = ["combine_time_aggregates", "duckdb_time_aggregates"]
+__all__ = [
+    "combine_time_aggregates",
+    "duckdb_kaplan_meier",
+    "duckdb_logrank",
+    "duckdb_time_aggregates",
+]
 
 
 def _quote(name: str) -> str:
@@ -145,3 +153,67 @@ def combine_time_aggregates(
     tot = np.concatenate([(s.n_event + s.n_censor).ravel() for s in sites])
     rows = np.concatenate([s.n_rows.ravel() for s in sites]).astype(np.int64)
     return _pivot(time, cell, n_cells, ev, tot, rows, timefix=timefix)
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return f"CAST({float(value)!r} AS DOUBLE)"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _codes(rel: Any, column: str, order: Sequence[Any] | None) -> tuple[str, tuple[str, ...]]:
+    """A SQL expression coding ``column`` 0 .. k-1 as :func:`check_groups`, and the labels."""
+    values = [r[0] for r in rel.project(_quote(column)).distinct().fetchall()]
+    if any(v is None for v in values):
+        raise InputError(f"column '{column}' has missing (NULL) values; filter those rows first")
+    arr = np.asarray(values, dtype=object if any(isinstance(v, str) for v in values) else None)
+    codes = check_groups(arr, len(values), order)
+    cases = " ".join(
+        f"WHEN {_quote(column)} = {_sql_literal(v)} THEN {int(c)}"
+        for v, c in zip(values, codes.codes.tolist(), strict=True)
+    )
+    return f"(CASE {cases} END)", codes.labels
+
+
+def duckdb_kaplan_meier(
+    rel: Any,
+    time: str,
+    event: str,
+    *,
+    weights: str | None = None,
+    conf_type: str = "log",
+    conf_level: float = 0.95,
+) -> KaplanMeier:
+    """:func:`hccsurv.core.km.kaplan_meier` of a DuckDB relation's columns, from one GROUP BY."""
+    agg = duckdb_time_aggregates(rel, time, event, weights=weights)
+    return kaplan_meier_from_aggregates(agg, conf_type=conf_type, conf_level=conf_level)
+
+
+def duckdb_logrank(
+    rel: Any,
+    time: str,
+    event: str,
+    group: str,
+    *,
+    strata: str | None = None,
+    rho: float = 0.0,
+    order: Sequence[Any] | None = None,
+) -> LogRank:
+    """:func:`hccsurv.core.logrank.logrank` of a DuckDB relation's columns (R ``survdiff``).
+
+    Groups are coded in SQL as :func:`hccsurv.core.checks.check_groups` codes them (sorted
+    distinct values, or ``order``); the cell of a row is ``stratum * k + group``.
+    """
+    g_expr, labels = _codes(rel, group, order)
+    k = len(labels)
+    s_expr, strata_labels = ("0", ()) if strata is None else _codes(rel, strata, None)
+    n_strata = max(len(strata_labels), 1)
+    cells = rel.project(
+        f"{_quote(time)} AS _t, {_quote(event)} AS _e, {s_expr} * {k} + {g_expr} AS _cell"
+    )
+    agg = duckdb_time_aggregates(cells, "_t", "_e", cell="_cell", n_cells=n_strata * k)
+    return logrank_from_cells(agg, labels, strata_labels, rho=rho)
