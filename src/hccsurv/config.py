@@ -370,6 +370,8 @@ class GroupsConfig(_Section):
     column: ColumnName
     labels: list[str] = Field(min_length=2)
     display_names: dict[str, str] = {}
+    # R p.adjust method of the pairwise comparisons (three or more groups)
+    pairwise_adjust: Literal["holm", "bonferroni", "BH", "none"] = "holm"
 
     @model_validator(mode="after")
     def _check(self) -> GroupsConfig:
@@ -618,11 +620,47 @@ class CoxCandidate(_Section):
 
 
 class CoxConfig(_Section):
-    """``[cox]``: univariate screening threshold, ties method and the candidate factors."""
+    """``[cox]``: univariate screening threshold, ties method and the candidate factors.
+
+    ``forced`` columns enter the multivariable model whatever their univariate p (``None``, the
+    default: the group column, when it is a candidate); ``selection = "all"`` takes every
+    candidate without screening; ``strata`` stratifies every Cox model and, with
+    ``stratify_logrank``, the log-rank test of each endpoint (R ``strata()``).
+    """
 
     threshold: Annotated[float, _number(0, 1, low_open=True)] = 0.1
+    selection: Literal["screen", "all"] = "screen"
+    forced: list[ColumnName] | None = None
+    strata: list[ColumnName] = []
+    stratify_logrank: bool = False
     ties: Literal["efron", "breslow"] = "efron"
     candidates: list[CoxCandidate] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> CoxConfig:
+        columns = [c.column for c in self.candidates]
+        unknown = [f for f in self.forced or [] if f not in columns]
+        if unknown:
+            raise ValueError(
+                f"forced names {', '.join(unknown)}, not a [[cox.candidates]] column; "
+                f"allowed: {', '.join(columns) or 'none (add candidates first)'}"
+            )
+        both = [s for s in self.strata if s in columns]
+        if both:
+            raise ValueError(
+                f"{', '.join(both)} is both a stratum and a candidate; a stratified column has "
+                "no hazard ratio, so keep it in one of the two"
+            )
+        return self
+
+
+class SubgroupsConfig(_Section):
+    """``[subgroups]``: the treatment (group) hazard ratio within each level of ``variables``
+    (two groups), with the likelihood-ratio test of treatment x subgroup; every model adjusted
+    for ``covariates`` and stratified by ``[cox] strata``."""
+
+    variables: list[ColumnName] = Field(min_length=1)
+    covariates: list[ColumnName] = []
 
 
 class TablesConfig(_Section):
@@ -753,6 +791,7 @@ class StudyConfig(_Section):
     derived: list[DerivedVariable] = []
     baseline: list[BaselineVariable] = []
     cox: CoxConfig = CoxConfig()
+    subgroups: SubgroupsConfig | None = None
     tables: TablesConfig = TablesConfig()
     response: ResponseConfig | None = None
     figures: FiguresConfig = FiguresConfig()

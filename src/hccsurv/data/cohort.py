@@ -128,6 +128,12 @@ def _output_columns(config: StudyConfig) -> dict[str, str]:
     if config.adjust is not None:
         for i, col in enumerate(config.adjust.covariates):
             out[f"adjust.covariates[{i}]"] = col
+    for i, col in enumerate(config.cox.strata):
+        out[f"cox.strata[{i}]"] = col
+    if config.subgroups is not None:
+        for key in ("variables", "covariates"):
+            for i, col in enumerate(getattr(config.subgroups, key)):
+                out[f"subgroups.{key}[{i}]"] = col
     return out
 
 
