@@ -133,6 +133,15 @@ def test_subgroups_from_the_config_equal_r_and_reach_every_table_format(tmp_path
         assert (out / "tables" / f"subgroups_os.{suffix}").is_file()
     md = (out / "tables" / "subgroups_os.md").read_text(encoding="utf-8")
     assert "Observation" in md and "p for" in md
+    # the subgroup forest figure, in display names, is in the report
+    assert (out / "figures" / "subgroups_os.png").is_file()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert (
+        "Subgroup analysis of overall survival: hazard ratio of Observation versus Lev+5FU" in html
+    )
+    methods = (out / "methods.txt").read_text(encoding="utf-8")
+    assert "within each level of obstruct (subgroup analyses)" in methods
+    assert "Regardless of" not in methods  # no Cox candidates, nothing forced
 
 
 def test_subgroups_with_three_groups_are_not_estimable_with_the_reason(tmp_path: Path) -> None:

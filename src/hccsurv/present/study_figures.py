@@ -1,13 +1,15 @@
 """Every figure of a study, in report order: pure views of
 :class:`~hccsurv.analysis.results.StudyResults`.
 
-A Kaplan-Meier figure per endpoint, a forest plot per endpoint with Cox models, and the Love plot
-of the propensity-score adjustment. :func:`study_figures` lists them, not yet drawn: ``draw()``
+A Kaplan-Meier figure per endpoint, a forest plot per endpoint with Cox models, a subgroup forest
+plot per endpoint with a subgroup analysis, and the Love plot of the propensity-score
+adjustment. :func:`study_figures` lists them, not yet drawn: ``draw()``
 builds the matplotlib figure (the report layer saves it). A new figure is one more entry here.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -16,13 +18,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from hccsurv.analysis.adjust.balance import BalanceResult
+from hccsurv.analysis.comparisons import SubgroupResults
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
+from hccsurv.analysis.subgroup import SubgroupEstimate
 from hccsurv.analysis.survival import EndpointSummary
 from hccsurv.config import StudyConfig
 from hccsurv.present.figures.forest import plot_forest
 from hccsurv.present.figures.km import plot_km
 from hccsurv.present.figures.love import plot_love
 from hccsurv.present.figures.style import DEFAULT_FONT_FAMILY, FigureStyle
+from hccsurv.present.figures.subgroup import SubgroupData, SubgroupRow, plot_subgroup_forest
 from hccsurv.present.format import FormatOptions, format_hr_ci
 
 
@@ -92,6 +97,48 @@ def _draw_forest(
     ).figure
 
 
+def subgroup_data(results: SubgroupResults, endpoint: str) -> SubgroupData | None:
+    """The subgroup forest plot's data of ``endpoint`` (``None``: not estimable): arms in display
+    names, the experimental (second) group first; an HR that is not finite and positive (no
+    events in an arm) is drawn as not estimable."""
+    ep = next(e for e in results.endpoints if e.endpoint == endpoint)
+    a = ep.analysis
+    if a is None:
+        return None
+    names, labels = results.display_names, results.variable_labels
+
+    def row(variable: str, level: str, est: SubgroupEstimate) -> SubgroupRow:
+        ok = est.estimable and math.isfinite(est.hr) and est.hr_lower > 0
+        nan = math.nan
+        return SubgroupRow(
+            variable,
+            level,
+            n=(est.n_treatment, est.n_reference),
+            events=(est.events_treatment, est.events_reference),
+            hr=est.hr if ok else nan,
+            lower=est.hr_lower if ok else nan,
+            upper=est.hr_upper if ok else nan,
+        )
+
+    return SubgroupData(
+        arms=(names.get(a.comparator, a.comparator), names.get(a.reference, a.reference)),
+        overall=row("Overall", "", a.overall),
+        rows=tuple(row(labels.get(e.variable, e.variable), str(e.level), e) for e in a.estimates),
+        interaction_p={
+            labels.get(t.variable, t.variable): t.p for t in a.interactions if math.isfinite(t.p)
+        },
+    )
+
+
+def _draw_subgroups(data: SubgroupData, config: StudyConfig, options: FormatOptions) -> Figure:
+    n_rows = 2 + len(data.rows) + len({r.variable for r in data.rows})
+    # about 6 mm a row, never shorter than the configured figure
+    height = max(config.figures.height_mm, 20.0 + 6.0 * n_rows)
+    return plot_subgroup_forest(
+        data, style=figure_style(config, height_mm=height), format_options=options
+    ).figure
+
+
 def _draw_love(balance: BalanceResult, config: StudyConfig) -> Figure:
     return plot_love(
         balance, variable_labels=config.variable_labels, style=figure_style(config)
@@ -139,6 +186,25 @@ def study_figures(results: StudyResults, options: FormatOptions) -> tuple[Figure
                 draw=partial(_draw_forest, frames, config, options),
             )
         )
+    subgroups = results.more.get("subgroups")
+    if isinstance(subgroups, SubgroupResults):
+        for sub in subgroups.endpoints:
+            data = subgroup_data(subgroups, sub.endpoint)
+            if data is None:
+                continue
+            views.append(
+                FigureView(
+                    name=f"subgroups_{sub.endpoint.lower()}",
+                    caption=(
+                        f"Subgroup analysis of {sub.label.lower()}: hazard ratio of "
+                        f"{data.arms[0]} versus {data.arms[1]} within each subgroup (log scale), "
+                        "events/patients per arm and the p-value of the group-by-subgroup "
+                        "interaction (likelihood-ratio test)."
+                    ),
+                    alt=f"Subgroup forest plot for {sub.label}",
+                    draw=partial(_draw_subgroups, data, config, options),
+                )
+            )
     if results.adjusted is not None:
         views.append(
             FigureView(
