@@ -146,6 +146,8 @@ def baseline_table_to_table(
         notes.append(
             f"SMD, standardized mean difference of {result.groups[1]} versus {result.groups[0]}."
         )
+    if result.smd_note is not None:
+        notes.append(result.smd_note + ".")
     for row in result.rows:
         notes += [f"{row.variable.label}: {note}." for note in row.notes]
     return Table(
