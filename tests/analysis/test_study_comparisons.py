@@ -116,7 +116,10 @@ def test_subgroups_from_the_config_equal_r_and_reach_every_table_format(tmp_path
     data = _colon(tmp_path, lambda d: d["rx"] != "Lev")
     extra = '\n[subgroups]\nvariables = ["obstruct"]\ncovariates = ["age", "nodes"]\n'
     config = _config(tmp_path, data, ["Lev+5FU", "Obs"], extra)
-    out = run_study(config, tmp_path / "out").out_dir
+    outcome = run_study(config, tmp_path / "out")
+    out = outcome.out_dir
+    # the terminal summary names the groups by their display names
+    assert outcome.summary.group_labels == ("Lev+5FU", "Observation")
     got = json.loads((out / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(got, results_schema())
     assert got["pairwise"] is None  # two groups

@@ -10,7 +10,7 @@ builds the matplotlib figure (the report layer saves it). A new figure is one mo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -26,6 +26,7 @@ from hccsurv.config import StudyConfig
 from hccsurv.present.figures.forest import plot_forest
 from hccsurv.present.figures.km import plot_km
 from hccsurv.present.figures.love import plot_love
+from hccsurv.present.figures.risk_table import GroupedCurves, SurvivalCurve
 from hccsurv.present.figures.style import DEFAULT_FONT_FAMILY, FigureStyle
 from hccsurv.present.figures.subgroup import SubgroupData, SubgroupRow, plot_subgroup_forest
 from hccsurv.present.format import FormatOptions, format_hr_ci
@@ -56,7 +57,9 @@ def figure_style(config: StudyConfig, height_mm: float | None = None) -> FigureS
     )
 
 
-def _group_hr_text(ep: EndpointAnalysis, group_column: str, options: FormatOptions) -> str | None:
+def _group_hr_text(ep: EndpointAnalysis, config: StudyConfig, options: FormatOptions) -> str | None:
+    group_column = config.groups.column
+    show = config.groups.display
     if ep.models is None:
         return None
     for model in ep.models.univariate:
@@ -66,15 +69,29 @@ def _group_hr_text(ep: EndpointAnalysis, group_column: str, options: FormatOptio
                 return None
             r = rows.iloc[0]
             hr = format_hr_ci(r["hr"], r["hr_lower"], r["hr_upper"], options=options)
-            return f"HR {r['level']} vs {r['reference']}: {hr}"
+            return f"HR {show(str(r['level']))} vs {show(str(r['reference']))}: {hr}"
     return None
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Curves by group under their display names (``[groups] display_names``): what the legend
+    and the risk table show."""
+
+    labels: tuple[str, ...]
+    curves: Mapping[str, SurvivalCurve]
+
+
+def _named(km: GroupedCurves, config: StudyConfig) -> _Named:
+    show = config.groups.display
+    return _Named(tuple(show(g) for g in km.labels), {show(g): km.curves[g] for g in km.labels})
 
 
 def _draw_km(
     s: EndpointSummary, hr_text: str | None, config: StudyConfig, options: FormatOptions
 ) -> Figure:
     return plot_km(
-        s.km_groups,
+        _named(s.km_groups, config),
         style=figure_style(config),
         logrank=s.logrank,
         hr_text=hr_text,
@@ -148,7 +165,6 @@ def _draw_love(balance: BalanceResult, config: StudyConfig) -> Figure:
 def study_figures(results: StudyResults, options: FormatOptions) -> tuple[FigureView, ...]:
     """The figures of the study in report order, not yet drawn."""
     config = results.config
-    group_column = results.cohort.group_column
     views: list[FigureView] = []
     for i, ep in enumerate(results.endpoints, start=1):
         s = ep.summary
@@ -161,9 +177,7 @@ def study_figures(results: StudyResults, options: FormatOptions) -> tuple[Figure
                     "dotted lines at each group's median and the number at risk below."
                 ),
                 alt=f"Kaplan-Meier curves of {ep.label}",
-                draw=partial(
-                    _draw_km, s, _group_hr_text(ep, group_column, options), config, options
-                ),
+                draw=partial(_draw_km, s, _group_hr_text(ep, config, options), config, options),
             )
         )
     for ep in results.endpoints:

@@ -83,15 +83,15 @@ def build_tables(results: StudyResults, options: FormatOptions) -> StudyTables:
     number = 1
     baseline = None
     if results.baseline is not None:
-        baseline = baseline_table_to_table(results.baseline, options).with_title(
-            f"Table {number}. Baseline characteristics of the patients"
-        )
+        baseline = baseline_table_to_table(
+            results.baseline, options, display_names=config.groups.display_names
+        ).with_title(f"Table {number}. Baseline characteristics of the patients")
         number += 1
     response = None
     if results.response is not None:
-        response = response_table_to_table(results.response.summary, options).with_title(
-            f"Table {number}. Best overall response ({results.response.rule_text})"
-        )
+        response = response_table_to_table(
+            results.response.summary, options, display_names=config.groups.display_names
+        ).with_title(f"Table {number}. Best overall response ({results.response.rule_text})")
         number += 1
     survival = survival_summary_table(
         [ep.summary for ep in results.endpoints],
