@@ -372,6 +372,8 @@ class GroupsConfig(_Section):
     display_names: dict[str, str] = {}
     # R p.adjust method of the pairwise comparisons (three or more groups)
     pairwise_adjust: Literal["holm", "bonferroni", "BH", "none"] = "holm"
+    # merged levels: a group label -> the data values it gathers (itself among them or not)
+    merge: dict[str, list[str]] = {}
 
     @model_validator(mode="after")
     def _check(self) -> GroupsConfig:
@@ -384,7 +386,28 @@ class GroupsConfig(_Section):
                 f"display_names has keys that are not group labels: {', '.join(unknown)}; "
                 f"allowed: {', '.join(self.labels)}"
             )
+        outside = [k for k in self.merge if k not in self.labels]
+        if outside:
+            raise ValueError(
+                f"merge has keys that are not group labels: {', '.join(outside)}; a merged "
+                f"group must be one of labels ({', '.join(self.labels)})"
+            )
+        values = [v for vs in self.merge.values() for v in vs]
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise ValueError(f"merge lists {', '.join(twice)} in more than one group")
+        other = sorted(v for k, vs in self.merge.items() for v in vs if v in self.labels and v != k)
+        if other:
+            raise ValueError(
+                f"merge sends the group label(s) {', '.join(other)} into another group; drop "
+                "them from labels or from merge"
+            )
         return self
+
+    @property
+    def merge_map(self) -> dict[str, str]:
+        """Each merged data value -> its group label (``merge`` inverted)."""
+        return {v: label for label, values in self.merge.items() for v in values}
 
     def display(self, label: str) -> str:
         """The display name of a group label (the label itself when none is set)."""

@@ -5,6 +5,7 @@ validation/r/pairwise_subgroup.R) on the same data, survival's colon (death reco
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ import pytest
 
 from hccsurv.analysis.study import analyze_study
 from hccsurv.config import load_config
+from hccsurv.core.logrank import logrank
 from hccsurv.data.cohort import load_cohort
-from hccsurv.errors import HccsurvError
+from hccsurv.errors import ConfigError, HccsurvError
 from hccsurv.present.study_tables import build_tables, format_options
 from hccsurv.report.pipeline import run_study
 from hccsurv.report.results import results_schema
@@ -178,3 +180,43 @@ def test_a_subgroup_column_missing_from_the_data_is_named(tmp_path: Path) -> Non
     with pytest.raises(HccsurvError, match="obstruction") as caught:
         load_cohort(config)
     assert "subgroups.variables[0]" in str(caught.value)
+
+
+def test_merged_groups_equal_r_on_the_merged_data(tmp_path: Path) -> None:
+    # [groups] merge gathers Lev and Lev+5FU into one arm; the pairwise test of Lev+5FU vs Obs
+    # on the unmerged data is a different number, so the merge is what is tested here
+    data = _colon(tmp_path)
+    config = _config(tmp_path, data, ["Obs", "Lev (any)"])
+    text = config.read_text(encoding="utf-8").replace(
+        'display_names = { "Obs" = "Observation" }',
+        'display_names = { "Obs" = "Observation" }\nmerge = { "Lev (any)" = ["Lev", "Lev+5FU"] }',
+    )
+    config.write_text(text, encoding="utf-8")
+    got = _results(config)
+    colon = pd.read_csv(data)
+    arm = np.where(colon["rx"] == "Obs", "Obs", "Lev (any)")
+    # the same test on an arm recoded by hand (hccsurv.logrank equals R's survdiff)
+    want = logrank(colon["time"], colon["status"], arm, order=["Obs", "Lev (any)"])
+    assert got["endpoints"]["OS"]["logrank"]["chisq"] == pytest.approx(want.chisq, rel=1e-12)
+    assert got["flow"]["detail"]["analysed_by_group"] == {
+        "Obs": int((arm == "Obs").sum()),
+        "Lev (any)": int((arm != "Obs").sum()),
+    }
+
+
+@pytest.mark.parametrize(
+    ("merge", "message"),
+    [
+        ('{ "Lev+" = ["Lev"] }', "merge has keys that are not group labels: Lev+"),
+        ('{ "Obs" = ["Lev"], "Lev (any)" = ["Lev"] }', "merge lists Lev in more than one group"),
+        ('{ "Lev (any)" = ["Obs"] }', "merge sends the group label(s) Obs into another group"),
+    ],
+)
+def test_a_merge_that_cannot_work_is_refused(tmp_path: Path, merge: str, message: str) -> None:
+    config = _config(tmp_path, _colon(tmp_path), ["Obs", "Lev (any)"])
+    text = config.read_text(encoding="utf-8").replace(
+        'display_names = { "Obs" = "Observation" }', f"merge = {merge}"
+    )
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(config)

@@ -331,6 +331,11 @@ def load_cohort(
     problems = _missing_columns(_input_columns(config), columns, raw)
     if problems:
         raise ConfigError("The study config names columns that are not in the data", problems)
+    if config.groups.merge:  # [groups] merge: data values gathered into one group, before checks
+        col = config.groups.column
+        merged = as_text(raw[col]).replace(config.groups.merge_map)
+        raw = raw.copy()  # keeps attrs (the file rows of the reader)
+        raw[col] = raw[col].where(raw[col].isna(), merged)
 
     labels = patient_labels(raw, config.study.id_column)
     dates = pd.DataFrame(index=raw.index)
