@@ -43,6 +43,9 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     column = "group"
     labels = ["First-line", "Post-ate-beva"]   # data values, display order, first = reference
     display_names = { "First-line" = "First-line HAIC" }   # optional
+    merge = { "Post-ate-beva" = ["Post-ate-beva", "Post-ate"] }   # optional: values -> a group
+    pairwise_adjust = "holm"       # 3+ groups: pairwise log-rank and Cox p adjusted by holm |
+                                   # bonferroni | BH | none (R p.adjust)
 
     [endpoints.OS]                 # an endpoint from dates ...
     label = "Overall survival"
@@ -99,11 +102,19 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
 
     [cox]
     threshold = 0.1                # univariate p below this enters the multivariable model
+    selection = "screen"           # or "all": every candidate enters
+    forced = ["group"]             # always in the model (default: the group, when a candidate)
+    strata = ["centre"]            # stratify every Cox model (R strata())
+    stratify_logrank = false       # true: the log-rank test of each endpoint stratified too
     ties = "efron"                 # or "breslow"
     [[cox.candidates]]
     column = "group"
     label = "Group"
     reference = "First-line"       # categorical candidates: the reference level
+
+    [subgroups]                    # optional, two groups: the group HR within each level
+    variables = ["sex", "bclc_stage"]   # with the interaction LR test (R anova of coxph fits)
+    covariates = ["age"]           # adjust every subgroup model (optional)
 
     [tables]
     decimals = 1
