@@ -16,7 +16,7 @@ Each is one :class:`~hccsurv.analysis.study.StudyStep`; its result lands in resu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,7 @@ __all__ = [
     "SubgroupResults",
     "analyze_pairwise",
     "analyze_subgroups",
+    "strata_labels",
 ]
 
 
@@ -172,7 +173,7 @@ def analyze_pairwise(
                 data[time_col].to_numpy(dtype=float),
                 data[event_col].to_numpy(dtype=float),
                 labels.to_numpy(),
-                strata=_strata(data, strata) if stratify_logrank else None,
+                strata=strata_labels(data, strata) if stratify_logrank else None,
                 adjust=adjust,
                 order=cohort.groups,
             )
@@ -223,7 +224,7 @@ def analyze_pairwise(
     )
 
 
-def _strata(data: pd.DataFrame, strata: tuple[str, ...]) -> Any:
+def strata_labels(data: pd.DataFrame, strata: Sequence[str]) -> Any:
     """One stratum label per row: the columns' values joined, as R's ``strata(a, b)``."""
     return data[list(strata)].astype(str).agg(", ".join, axis=1).to_numpy()
 

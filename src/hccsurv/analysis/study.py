@@ -33,7 +33,7 @@ from pydantic import TypeAdapter
 
 from hccsurv.analysis._isolate import attempt
 from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
-from hccsurv.analysis.comparisons import analyze_pairwise, analyze_subgroups
+from hccsurv.analysis.comparisons import analyze_pairwise, analyze_subgroups, strata_labels
 from hccsurv.analysis.coxph import CoxModel
 from hccsurv.analysis.models import build_cox_models
 from hccsurv.analysis.published import TEMPLATE_STUDY, compare_with_published
@@ -187,7 +187,8 @@ def _logrank_strata(data: pd.DataFrame, config: StudyConfig) -> np.ndarray | Non
     when the log-rank tests are stratified."""
     if not (config.cox.strata and config.cox.stratify_logrank):
         return None
-    return data[list(config.cox.strata)].astype(str).agg(", ".join, axis=1).to_numpy()
+    labels: np.ndarray = strata_labels(data, config.cox.strata)
+    return labels
 
 
 def _logrank_options(config: StudyConfig) -> dict[str, Any]:
