@@ -31,10 +31,11 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from hccsurv.errors import (
     CohortValidationError,
@@ -55,7 +56,28 @@ EXIT_INTERRUPTED = 130
 # more validation problems than this are summarised one line per kind (the rest go to a CSV)
 LIST_LIMIT = 10
 
+
+def _blank_flag_types(params: list[Any]) -> list[Any]:
+    """typer's rich help prints a type for flags too (``--quiet <bool>``); a flag takes no
+    value, so its type column is left blank (the metavar is what that column shows)."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _blank_flag_types(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _blank_flag_types(super().get_params(ctx))
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=False,
     help="Treatment-outcome studies in liver cancer: from a patient spreadsheet to a publication.",
@@ -176,7 +198,7 @@ def _handled(console: Console, problems_file: Path | None = None) -> Iterator[No
         raise typer.Exit(_internal_error(console, error)) from None
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     config: Annotated[
         Path | None,
@@ -227,7 +249,7 @@ def run(
             reporter.summary(outcome)
 
 
-@app.command()
+@app.command(cls=_Command)
 def init(
     datafile: Annotated[Path, typer.Argument(help="Cohort file (CSV, XLSX, Parquet, ...).")],
     out: Annotated[
@@ -254,7 +276,7 @@ def init(
     )
 
 
-@app.command("demo-data")
+@app.command("demo-data", cls=_Command)
 def demo_data(
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
     seed: Annotated[

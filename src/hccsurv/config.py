@@ -43,6 +43,9 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     column = "group"
     labels = ["First-line", "Post-ate-beva"]   # data values, display order, first = reference
     display_names = { "First-line" = "First-line HAIC" }   # optional
+    merge = { "Post-ate-beva" = ["Post-ate-beva", "Post-ate"] }   # optional: values -> a group
+    pairwise_adjust = "holm"       # 3+ groups: pairwise log-rank and Cox p adjusted by holm |
+                                   # bonferroni | BH | none (R p.adjust)
 
     [endpoints.OS]                 # an endpoint from dates ...
     label = "Overall survival"
@@ -104,11 +107,19 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
 
     [cox]
     threshold = 0.1                # univariate p below this enters the multivariable model
+    selection = "screen"           # or "all": every candidate enters
+    forced = ["group"]             # always in the model (default: the group, when a candidate)
+    strata = ["centre"]            # stratify every Cox model (R strata())
+    stratify_logrank = false       # true: the log-rank test of each endpoint stratified too
     ties = "efron"                 # or "breslow"
     [[cox.candidates]]
     column = "group"
     label = "Group"
     reference = "First-line"       # categorical candidates: the reference level
+
+    [subgroups]                    # optional, two groups: the group HR within each level
+    variables = ["sex", "bclc_stage"]   # with the interaction LR test (R anova of coxph fits)
+    covariates = ["age"]           # adjust every subgroup model (optional)
 
     [tables]
     decimals = 1
@@ -382,6 +393,10 @@ class GroupsConfig(_Section):
     column: ColumnName
     labels: list[str] = Field(min_length=2)
     display_names: dict[str, str] = {}
+    # R p.adjust method of the pairwise comparisons (three or more groups)
+    pairwise_adjust: Literal["holm", "bonferroni", "BH", "none"] = "holm"
+    # merged levels: a group label -> the data values it gathers (itself among them or not)
+    merge: dict[str, list[str]] = {}
 
     @model_validator(mode="after")
     def _check(self) -> GroupsConfig:
@@ -394,7 +409,28 @@ class GroupsConfig(_Section):
                 f"display_names has keys that are not group labels: {', '.join(unknown)}; "
                 f"allowed: {', '.join(self.labels)}"
             )
+        outside = [k for k in self.merge if k not in self.labels]
+        if outside:
+            raise ValueError(
+                f"merge has keys that are not group labels: {', '.join(outside)}; a merged "
+                f"group must be one of labels ({', '.join(self.labels)})"
+            )
+        values = [v for vs in self.merge.values() for v in vs]
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise ValueError(f"merge lists {', '.join(twice)} in more than one group")
+        other = sorted(v for k, vs in self.merge.items() for v in vs if v in self.labels and v != k)
+        if other:
+            raise ValueError(
+                f"merge sends the group label(s) {', '.join(other)} into another group; drop "
+                "them from labels or from merge"
+            )
         return self
+
+    @property
+    def merge_map(self) -> dict[str, str]:
+        """Each merged data value -> its group label (``merge`` inverted)."""
+        return {v: label for label, values in self.merge.items() for v in values}
 
     def display(self, label: str) -> str:
         """The display name of a group label (the label itself when none is set)."""
@@ -685,11 +721,47 @@ class CoxCandidate(_Section):
 
 
 class CoxConfig(_Section):
-    """``[cox]``: univariate screening threshold, ties method and the candidate factors."""
+    """``[cox]``: univariate screening threshold, ties method and the candidate factors.
+
+    ``forced`` columns enter the multivariable model whatever their univariate p (``None``, the
+    default: the group column, when it is a candidate); ``selection = "all"`` takes every
+    candidate without screening; ``strata`` stratifies every Cox model and, with
+    ``stratify_logrank``, the log-rank test of each endpoint (R ``strata()``).
+    """
 
     threshold: Annotated[float, _number(0, 1, low_open=True)] = 0.1
+    selection: Literal["screen", "all"] = "screen"
+    forced: list[ColumnName] | None = None
+    strata: list[ColumnName] = []
+    stratify_logrank: bool = False
     ties: Literal["efron", "breslow"] = "efron"
     candidates: list[CoxCandidate] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> CoxConfig:
+        columns = [c.column for c in self.candidates]
+        unknown = [f for f in self.forced or [] if f not in columns]
+        if unknown:
+            raise ValueError(
+                f"forced names {', '.join(unknown)}, not a [[cox.candidates]] column; "
+                f"allowed: {', '.join(columns) or 'none (add candidates first)'}"
+            )
+        both = [s for s in self.strata if s in columns]
+        if both:
+            raise ValueError(
+                f"{', '.join(both)} is both a stratum and a candidate; a stratified column has "
+                "no hazard ratio, so keep it in one of the two"
+            )
+        return self
+
+
+class SubgroupsConfig(_Section):
+    """``[subgroups]``: the treatment (group) hazard ratio within each level of ``variables``
+    (two groups), with the likelihood-ratio test of treatment x subgroup; every model adjusted
+    for ``covariates`` and stratified by ``[cox] strata``."""
+
+    variables: list[ColumnName] = Field(min_length=1)
+    covariates: list[ColumnName] = []
 
 
 class TablesConfig(_Section):
@@ -821,6 +893,7 @@ class StudyConfig(_Section):
     derived: list[DerivedVariable] = []
     baseline: list[BaselineVariable] = []
     cox: CoxConfig = CoxConfig()
+    subgroups: SubgroupsConfig | None = None
     tables: TablesConfig = TablesConfig()
     response: ResponseConfig | None = None
     figures: FiguresConfig = FiguresConfig()

@@ -14,6 +14,7 @@ from conftest import R_DATA_DIR, load_reference
 from hccsurv.analysis.table1 import baseline_table
 from hccsurv.config import BaselineVariable
 from hccsurv.errors import InputError
+from hccsurv.present.tables.baseline import baseline_table_to_table
 
 REF: dict[str, Any] = load_reference("group_tests")
 TWO = {c["name"]: c for c in REF["two_sample"]}
@@ -85,7 +86,14 @@ def test_welch_and_k_groups(lung: pd.DataFrame) -> None:
     ref = K["lung_age_by_ecog"]
     assert anova.test is not None and anova.test.p_value == pytest.approx(ref["anova"]["p_value"])
     assert kw.test is not None and kw.test.p_value == pytest.approx(ref["kruskal"]["p_value"])
-    assert anova.smd is None and "SMD is defined for two groups" in anova.notes
+    # three groups: no SMD, and one note for the table instead of one per row
+    assert anova.smd is None and kw.smd is None and not anova.notes and not kw.notes
+    assert not res.smd
+    assert res.notes == (
+        "SMD not shown: it compares two groups, and there are 3; see the p-values",
+    )
+    footnotes = baseline_table_to_table(res).footnotes
+    assert sum("SMD" in f for f in footnotes) == 1
 
 
 def _edge_frame() -> pd.DataFrame:

@@ -25,8 +25,14 @@ from hccsurv.report.pipeline import run_study
 
 ROOT = Path(__file__).resolve().parents[2]
 RTOL = 1e-9
+# the demo's group labels and their display names, which Table 1, the response table and the
+# Kaplan-Meier legends show since issue 16 (the survival table showed them already)
+DISPLAY_NAMES = {"First-line": "First-line HAIC", "Post-ate-beva": "Post-ate-beva HAIC"}
 # paragraphs the methods gained since the snapshot (their first words)
-ADDED_METHODS = ("To account for confounding, a propensity score",)
+ADDED_METHODS = (
+    "Regardless of its univariate p-value, the treatment group",
+    "To account for confounding, a propensity score",
+)
 
 
 def _tool() -> ModuleType:
@@ -105,7 +111,27 @@ def _snapshot_layout(captured: dict[str, Any]) -> dict[str, Any]:
 def snapshot_main() -> dict[str, Any]:
     path = ROOT / "tests" / "reference" / "demo_snapshot.json"
     loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return loaded
+    return _display_names(loaded)
+
+
+def _display_names(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot with the group labels of Table 1's and the response table's headers and SMD
+    note, and of the Kaplan-Meier legends, shown by their display names: text, no number."""
+
+    def rename(text: str, after: tuple[str, ...]) -> str:
+        for label, shown in DISPLAY_NAMES.items():
+            for tail in after:
+                text = text.replace(f"{label}{tail}", f"{shown}{tail}")
+        return text
+
+    tables = snapshot["tables_md"]
+    for name in ("table1", "response"):
+        tables[name] = [rename(line, ("<br>", " versus", ".")) for line in tables[name]]
+    for name, panels in snapshot["figures"].items():
+        if name.startswith("km_"):
+            for panel in panels:
+                panel["legend"] = [rename(x, (": median",)) for x in panel["legend"]]
+    return snapshot
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,20 @@ def test_the_summary_fits_80_columns_and_lists_what_was_not_estimable() -> None:
     assert "no events in level 2" in text
 
 
+def test_three_groups_with_long_display_names_fit_80_columns() -> None:
+    names = ("First-line HAIC", "Post-ate-beva HAIC", "Sorafenib after HAIC")
+    medians = ("6.2 (5.6–13.2)", "12.8 (10.3–NR)", "3.0 (2.1–4.4)")
+    summary = RunSummary(
+        "Study", 150, 0, 150, names, (EndpointLine("Overall survival", medians, "0.013", "—"),), ()
+    )
+    console, buffer = _console(terminal=False, width=200)
+    TerminalReporter(console).summary(_outcome(summary))
+    text = buffer.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= SUMMARY_WIDTH
+    assert "…" not in text  # no name or number cut short
+    assert all(m.split()[0] in text for m in medians)
+
+
 def test_a_summary_without_gaps_shows_no_such_list() -> None:
     summary = RunSummary("Study", 3, 0, 3, ("A", "B"), (), ())
     console, buffer = _console(terminal=False)

@@ -3,7 +3,9 @@
 1. One univariate :func:`~hccsurv.analysis.coxph.coxph` per candidate, each on the rows complete
    in that candidate (and the outcome).
 2. A candidate is selected when its *term-level* Wald p-value (multi-df for a factor; equal to
-   the coefficient's Wald p for a one-df term) is below ``threshold``.
+   the coefficient's Wald p for a one-df term) is below ``threshold``, or, with
+   ``selection="all"``, always; a ``forced`` candidate (the treatment group, as a reviewer
+   expects) is selected whatever its p, and comes first in the model.
 3. One multivariable model on the selected candidates, complete cases over all of them; its n
    and dropped rows are recorded. With nothing selected there is no multivariable model and
    ``notes`` says so.
@@ -66,6 +68,22 @@ class ModelBuilding(Result):
     ties: str = "efron"
     not_estimable: dict[str, str] = field(default_factory=dict)
     candidates: tuple[str, ...] = ()
+    forced: tuple[str, ...] = ()
+    selection: str = "screen"
+
+    @property
+    def rule(self) -> str:
+        """The selection rule in words, for the methods text."""
+        if self.selection == "all":
+            text = "all candidate variables entered the multivariable model"
+        else:
+            text = (
+                "variables with a univariate p (Wald test of the term) below "
+                f"{self.threshold:g} entered the multivariable model"
+            )
+        if self.forced:
+            text += f", and {', '.join(self.forced)} regardless of its p-value"
+        return text
 
     def to_frame(self) -> pd.DataFrame:
         """One row per term level: univariate and multivariable HR, CI and p side by side."""
@@ -121,6 +139,8 @@ class ModelBuilding(Result):
             "selected": list(self.selected),
             "selection_p": self.selection_p,
             "threshold": self.threshold,
+            "selection": self.selection,
+            "forced": list(self.forced),
             "multivariable": None if self.multivariable is None else self.multivariable.to_dict(),
             "notes": list(self.notes),
             "table": jsonable(self.to_frame().to_dict(orient="records")),
@@ -141,6 +161,8 @@ def build_cox_models(
     *,
     reference: Mapping[str, object] | None = None,
     threshold: float = 0.1,
+    forced: Sequence[str] = (),
+    selection: str = "screen",
     strata: str | Sequence[str] | None = None,
     ties: str = "efron",
     conf_level: float = 0.95,
@@ -157,6 +179,10 @@ def build_cox_models(
         Reference level per factor.
     threshold : float
         A candidate enters the multivariable model when its univariate term Wald p < threshold.
+    forced : sequence of str
+        Candidates in the multivariable model whatever their univariate p (first, in this order).
+    selection : {"screen", "all"}
+        Screen at ``threshold``, or take every candidate.
     strata, ties, conf_level
         Passed to every :func:`~hccsurv.analysis.coxph.coxph` call.
     """
@@ -164,6 +190,11 @@ def build_cox_models(
         raise InputError(f"threshold={threshold!r} must be in (0, 1], e.g. 0.1 or 0.05")
     if len(candidates) == 0:
         raise InputError("no candidate variables were given")
+    if selection not in ("screen", "all"):
+        raise InputError(f"selection={selection!r}: use 'screen' (at threshold) or 'all'")
+    outside = [f for f in forced if f not in candidates]
+    if outside:
+        raise InputError(f"forced {outside} are not candidates; list them in candidates too")
     refs = dict(reference or {})
     events = pd.to_numeric(frame[event_col], errors="coerce")
     options: dict[str, Any] = {"strata": strata, "ties": ties, "conf_level": conf_level}
@@ -176,9 +207,12 @@ def build_cox_models(
             not_estimable[var] = str(tried.reason)
         else:
             univariate.append(tried.value)
-    selected = tuple(
-        m.covariates[0] for m in univariate if m.term_test(m.covariates[0]).p < threshold
-    )
+    passed = [
+        m.covariates[0]
+        for m in univariate
+        if selection == "all" or m.term_test(m.covariates[0]).p < threshold
+    ]
+    selected = tuple(dict.fromkeys([*forced, *passed]))
     notes: list[str] = []
     multivariable = None
     if selected:
@@ -200,7 +234,7 @@ def build_cox_models(
             )
     else:
         notes.append(
-            f"no candidate had a univariate term Wald p < {threshold}; "
+            f"no candidate had a univariate term Wald p < {threshold} and none was forced; "
             "no multivariable model was fitted"
         )
     return ModelBuilding(
@@ -213,6 +247,8 @@ def build_cox_models(
         ties=ties,
         not_estimable=not_estimable,
         candidates=tuple(candidates),
+        forced=tuple(forced),
+        selection=selection,
     )
 
 

@@ -33,6 +33,7 @@ from pydantic import TypeAdapter
 
 from hccsurv.analysis._isolate import attempt
 from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
+from hccsurv.analysis.comparisons import analyze_pairwise, analyze_subgroups, strata_labels
 from hccsurv.analysis.coxph import CoxModel
 from hccsurv.analysis.models import build_cox_models
 from hccsurv.analysis.published import TEMPLATE_STUDY, compare_with_published
@@ -182,6 +183,21 @@ def _response(cohort: Cohort, config: StudyConfig) -> ResponseAnalysis | None:
     )
 
 
+def _logrank_strata(data: pd.DataFrame, config: StudyConfig) -> np.ndarray | None:
+    """One stratum label per row (the ``[cox] strata`` values joined, as R ``strata(a, b)``)
+    when the log-rank tests are stratified."""
+    if not (config.cox.strata and config.cox.stratify_logrank):
+        return None
+    labels: np.ndarray = strata_labels(data, config.cox.strata)
+    return labels
+
+
+def _logrank_options(config: StudyConfig) -> dict[str, Any]:
+    if config.cox.strata and config.cox.stratify_logrank:
+        return {"strata": list(config.cox.strata)}
+    return {}
+
+
 def _endpoint(
     cohort: Cohort, config: StudyConfig, name: str, log: Recorder, advance: Advance
 ) -> EndpointAnalysis:
@@ -204,10 +220,11 @@ def _endpoint(
         time_unit=cohort.time_unit,
         landmarks=tuple(config.study.landmarks),
         tau=config.study.rmst_horizon,
+        strata=_logrank_strata(data, config),
     )
     pieces: list[tuple[str, str, dict[str, Any]]] = [
         ("km", "Kaplan-Meier estimates", {"conf_type": summary.conf_type}),
-        ("logrank", "log-rank test", {"rho": 0}),
+        ("logrank", "log-rank test", {"rho": 0, **_logrank_options(config)}),
     ]
     if len(cohort.groups) == 2:
         pieces.append(
@@ -239,10 +256,19 @@ def _endpoint(
                 [c.column for c in config.cox.candidates],
                 reference=refs,
                 threshold=config.cox.threshold,
+                forced=forced_covariates(config),
+                selection=config.cox.selection,
+                strata=list(config.cox.strata) or None,
                 ties=config.cox.ties,
             )
         fitted = {m.covariates[0]: m for m in models.univariate}
-        options = {"ties": config.cox.ties, "threshold": config.cox.threshold}
+        options = {
+            "ties": config.cox.ties,
+            "threshold": config.cox.threshold,
+            "selection": config.cox.selection,
+            "forced": list(models.forced),
+            "strata": list(config.cox.strata),
+        }
         for c in config.cox.candidates:
             model = fitted.get(c.column)
             log.add(
@@ -288,6 +314,15 @@ def _endpoint(
         ph_violated=violated,
         notes=tuple(notes) + summary.notes,
     )
+
+
+def forced_covariates(config: StudyConfig) -> tuple[str, ...]:
+    """``[cox] forced``; by default the group column when it is a candidate, so that the
+    treatment contrast never drops out of the multivariable model."""
+    if config.cox.forced is not None:
+        return tuple(config.cox.forced)
+    group = config.groups.column
+    return (group,) if any(c.column == group for c in config.cox.candidates) else ()
 
 
 def _zph(model: CoxModel) -> ZphResult:
@@ -406,6 +441,8 @@ STUDY_STEPS: tuple[StudyStep, ...] = (
         analyze_endpoints,
         _endpoint_items,
     ),
+    StudyStep("pairwise", "Pairwise comparisons of the groups", analyze_pairwise, lambda c: None),
+    StudyStep("subgroups", "Subgroup analyses", analyze_subgroups, lambda c: None),
     StudyStep("adjusted", "Propensity-score adjustment", analyze_adjustment, lambda c: None),
 )
 

@@ -179,6 +179,7 @@ def summarize_endpoint(
     conf_type: str = "log",
     conf_level: float = 0.95,
     overall_label: str = "All patients",
+    strata: np.ndarray | None = None,
 ) -> EndpointSummary:
     """Summarise one endpoint per group and overall.
 
@@ -189,6 +190,8 @@ def summarize_endpoint(
     landmarks : times at which survival is reported (R ``summary(fit, times=)``).
     tau : RMST horizon; ``None`` skips RMST. A group followed for less than ``tau`` gets no RMST
         and a note (survRM2 refuses such a horizon).
+    strata : stratum per patient: the log-rank test is stratified (R ``survdiff(Surv(t, e) ~
+        group + strata(s))``); the curves are not.
     """
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)
@@ -232,7 +235,7 @@ def summarize_endpoint(
     notes.extend(beyond)
     if beyond and "rmst" not in not_estimable:
         not_estimable["rmst"] = "; ".join(beyond)
-    lr = attempt(lambda: _logrank(t, e, g, order))
+    lr = attempt(lambda: _logrank(t, e, g, order, strata))
     notes.extend(lr.warnings)
     if lr.reason is not None:
         not_estimable["logrank"] = lr.reason
@@ -266,12 +269,18 @@ def summarize_endpoint(
     )
 
 
-def _logrank(t: np.ndarray, e: np.ndarray, g: np.ndarray, order: tuple[str, ...]) -> LogRank:
+def _logrank(
+    t: np.ndarray,
+    e: np.ndarray,
+    g: np.ndarray,
+    order: tuple[str, ...],
+    strata: np.ndarray | None = None,
+) -> LogRank:
     if not np.any(e > 0):
         raise NotEstimableError(
             "no events: the log-rank test needs at least one (R survdiff gives p = NA)"
         )
-    return logrank(t, e, g, order=order)
+    return logrank(t, e, g, order=order, strata=strata)
 
 
 def _rmst_compare(

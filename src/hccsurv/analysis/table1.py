@@ -99,11 +99,14 @@ class BaselineTable(Result):
     categorical_rule: str
     t_test: str
     smd: bool
+    # why SMDs were asked for but not computed (three or more groups): one note, not one per row
+    smd_note: str | None = None
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """Every variable's notes as ``"<label>: <note>"``."""
-        return tuple(f"{r.variable.label}: {n}" for r in self.rows for n in r.notes)
+        """Every variable's notes as ``"<label>: <note>"``, after the table's SMD note."""
+        rows = tuple(f"{r.variable.label}: {n}" for r in self.rows for n in r.notes)
+        return rows if self.smd_note is None else (self.smd_note, *rows)
 
     def tests_used(self) -> tuple[str, ...]:
         """Reader names of the tests behind the p-values, sorted, each once."""
@@ -290,8 +293,7 @@ def _categorical_row(
 def _smd_categorical(
     text: pd.Series, groups: pd.Series, order: tuple[str, ...], levels: list[str]
 ) -> tuple[float | None, str | None]:
-    if len(order) != 2:
-        return None, "SMD is defined for two groups"
+    # two groups: baseline_table asks for SMDs only then
     a = text[(groups == order[1]) & text.notna()].to_numpy(dtype=object)
     b = text[(groups == order[0]) & text.notna()].to_numpy(dtype=object)
     if a.size == 0 or b.size == 0 or len(levels) < 2:
@@ -343,9 +345,7 @@ def _continuous_row(
             test = replace(test, reason=why if test.reason is None else f"{why}; {test.reason}")
     smd_value = None
     if want_smd:
-        if len(order) != 2:
-            notes.append("SMD is defined for two groups")
-        elif samples[0].size and samples[1].size:
+        if samples[0].size and samples[1].size:
             smd_value = smd_continuous(samples[1], samples[0])
         else:
             notes.append("SMD not estimable (a group has no value)")
@@ -384,7 +384,8 @@ def baseline_table(
         Two-group test of ``"normal"`` variables. Student is the template study's test. With
         more than two groups, one-way ANOVA (equal variances) is used either way.
     smd : bool
-        Add standardized mean differences (two groups only; :mod:`hccsurv.core.smd`).
+        Add standardized mean differences (two groups; with more, none, and one ``smd_note``
+        instead of a note per row; :mod:`hccsurv.core.smd`).
     fisher_max_levels : int or None
         A categorical variable with more observed levels than this that the rule sends to
         Fisher's test gets the seeded Monte Carlo p-value (R ``simulate.p.value = TRUE``,
@@ -418,6 +419,12 @@ def baseline_table(
             f"row {idx!r}, column {group_col!r}: group {frame[group_col].loc[idx]!r} is not one "
             f"of {list(order)}; fix the value or add it to group_order"
         )
+    smd_note = None
+    if smd and len(order) != 2:
+        smd_note = (
+            f"SMD not shown: it compares two groups, and there are {len(order)}; see the p-values"
+        )
+        smd = False
     rows = tuple(
         _categorical_row(
             v, frame[v.column], groups, order, categorical_rule, smd, fisher_max_levels
@@ -427,4 +434,6 @@ def baseline_table(
         for v in variables
     )
     group_n = tuple(int((groups == g).sum()) for g in order)
-    return BaselineTable(group_col, order, group_n, rows, categorical_rule, t_test, smd)
+    return BaselineTable(
+        group_col, order, group_n, rows, categorical_rule, t_test, smd, smd_note=smd_note
+    )

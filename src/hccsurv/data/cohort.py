@@ -147,6 +147,12 @@ def _output_columns(config: StudyConfig) -> dict[str, str]:
     if config.adjust is not None:
         for i, col in enumerate(config.adjust.covariates):
             out[f"adjust.covariates[{i}]"] = col
+    for i, col in enumerate(config.cox.strata):
+        out[f"cox.strata[{i}]"] = col
+    if config.subgroups is not None:
+        for key in ("variables", "covariates"):
+            for i, col in enumerate(getattr(config.subgroups, key)):
+                out[f"subgroups.{key}[{i}]"] = col
     return out
 
 
@@ -344,6 +350,11 @@ def load_cohort(
     problems = _missing_columns(_input_columns(config), columns, raw)
     if problems:
         raise ConfigError("The study config names columns that are not in the data", problems)
+    if config.groups.merge:  # [groups] merge: data values gathered into one group, before checks
+        col = config.groups.column
+        merged = as_text(raw[col]).replace(config.groups.merge_map)
+        raw = raw.copy()  # keeps attrs (the file rows of the reader)
+        raw[col] = raw[col].where(raw[col].isna(), merged)
 
     raw, id_column = _with_ids(derive_roles(raw, config), config)
     long_problems: list[Problem] = []

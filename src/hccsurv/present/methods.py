@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from hccsurv.analysis.comparisons import PairwiseComparisons, SubgroupResults
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
 from hccsurv.config import EndpointConfig, StudyConfig
 
@@ -161,10 +162,15 @@ def _cox(endpoints: tuple[EndpointAnalysis, ...]) -> str | None:
     text = (
         "Factors associated with each endpoint were examined by Cox proportional-hazards "
         f"regression ({ties.capitalize()} method for tied event times). Each candidate factor "
-        "was first entered alone; factors with p < "
-        f"{m.threshold:g} ({m.selection_p}) entered a multivariable model. Each model used the "
-        "patients with complete data for its variables. Hazard ratios are given with 95% Wald "
-        "confidence intervals and Wald p-values."
+        "was first entered alone; "
+        + (
+            "all of them entered a multivariable model."
+            if m.selection == "all"
+            else f"factors with p < {m.threshold:g} ({m.selection_p}) entered a multivariable "
+            "model."
+        )
+        + " Each model used the patients with complete data for its variables. Hazard ratios "
+        "are given with 95% Wald confidence intervals and Wald p-values."
     )
     if any(ep.zph_multivariable is not None for ep in endpoints):
         text += (
@@ -172,6 +178,49 @@ def _cox(endpoints: tuple[EndpointAnalysis, ...]) -> str | None:
             "score tests of the scaled Schoenfeld residuals (Kaplan-Meier time transform)."
         )
     return text
+
+
+def _comparisons(results: StudyResults) -> str | None:
+    """Forced covariates, strata, pairwise comparisons and subgroups: what the config added to
+    the main comparison, one sentence each."""
+    config = results.config
+    names = config.variable_labels
+    group = config.groups.column
+    sentences: list[str] = []
+    forced = next((ep.models.forced for ep in results.endpoints if ep.models is not None), ())
+    if forced:
+        what = _join(["the treatment group" if f == group else names.get(f, f) for f in forced])
+        its = "its univariate p-value" if len(forced) == 1 else "their univariate p-values"
+        verb = "was" if len(forced) == 1 else "were"
+        sentences.append(f"Regardless of {its}, {what} {verb} kept in every multivariable model.")
+    strata = _join([names.get(c, c) for c in config.cox.strata])
+    if strata:
+        also = " and so were the log-rank tests" if config.cox.stratify_logrank else ""
+        sentences.append(
+            f"Cox models were stratified by {strata} (a baseline hazard per stratum){also}."
+        )
+    pairwise = results.more.get("pairwise")
+    if isinstance(pairwise, PairwiseComparisons):
+        how = {"holm": "Holm's", "bonferroni": "Bonferroni's", "BH": "the Benjamini-Hochberg"}
+        adjust = (
+            "were not adjusted for multiplicity"
+            if pairwise.adjust == "none"
+            else f"were adjusted by {how[pairwise.adjust]} method"
+        )
+        sentences.append(
+            "Each pair of groups was compared by the log-rank test on the patients of the two "
+            "groups and by the hazard ratio from one Cox model on all groups; the p-values of "
+            f"the pairwise comparisons {adjust}."
+        )
+    subgroups = results.more.get("subgroups")
+    if isinstance(subgroups, SubgroupResults):
+        variables = _join([names.get(v, v) for v in subgroups.variables])
+        sentences.append(
+            f"The hazard ratio between the groups was estimated within each level of {variables} "
+            "(subgroup analyses); heterogeneity was tested by the likelihood-ratio test of the "
+            "group-by-subgroup interaction."
+        )
+    return " ".join(sentences) or None
 
 
 def _adjustment(results: StudyResults) -> str | None:
@@ -252,6 +301,7 @@ def methods_paragraphs(results: StudyResults, versions: Mapping[str, str]) -> tu
         _response(results),
         _survival(results.endpoints, config),
         _cox(results.endpoints),
+        _comparisons(results),
         _adjustment(results),
         _not_estimable(results),
         _software(versions),

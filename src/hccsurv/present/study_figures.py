@@ -1,14 +1,16 @@
 """Every figure of a study, in report order: pure views of
 :class:`~hccsurv.analysis.results.StudyResults`.
 
-A Kaplan-Meier figure per endpoint, a forest plot per endpoint with Cox models, and the Love plot
-of the propensity-score adjustment. :func:`study_figures` lists them, not yet drawn: ``draw()``
+A Kaplan-Meier figure per endpoint, a forest plot per endpoint with Cox models, a subgroup forest
+plot per endpoint with a subgroup analysis, and the Love plot of the propensity-score
+adjustment. :func:`study_figures` lists them, not yet drawn: ``draw()``
 builds the matplotlib figure (the report layer saves it). A new figure is one more entry here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -16,13 +18,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from hccsurv.analysis.adjust.balance import BalanceResult
+from hccsurv.analysis.comparisons import SubgroupResults
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
+from hccsurv.analysis.subgroup import SubgroupEstimate
 from hccsurv.analysis.survival import EndpointSummary
 from hccsurv.config import StudyConfig
 from hccsurv.present.figures.forest import plot_forest
 from hccsurv.present.figures.km import plot_km
 from hccsurv.present.figures.love import plot_love
+from hccsurv.present.figures.risk_table import GroupedCurves, SurvivalCurve
 from hccsurv.present.figures.style import DEFAULT_FONT_FAMILY, FigureStyle
+from hccsurv.present.figures.subgroup import SubgroupData, SubgroupRow, plot_subgroup_forest
 from hccsurv.present.format import FormatOptions, format_hr_ci
 
 
@@ -51,7 +57,9 @@ def figure_style(config: StudyConfig, height_mm: float | None = None) -> FigureS
     )
 
 
-def _group_hr_text(ep: EndpointAnalysis, group_column: str, options: FormatOptions) -> str | None:
+def _group_hr_text(ep: EndpointAnalysis, config: StudyConfig, options: FormatOptions) -> str | None:
+    group_column = config.groups.column
+    show = config.groups.display
     if ep.models is None:
         return None
     for model in ep.models.univariate:
@@ -61,15 +69,29 @@ def _group_hr_text(ep: EndpointAnalysis, group_column: str, options: FormatOptio
                 return None
             r = rows.iloc[0]
             hr = format_hr_ci(r["hr"], r["hr_lower"], r["hr_upper"], options=options)
-            return f"HR {r['level']} vs {r['reference']}: {hr}"
+            return f"HR {show(str(r['level']))} vs {show(str(r['reference']))}: {hr}"
     return None
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Curves by group under their display names (``[groups] display_names``): what the legend
+    and the risk table show."""
+
+    labels: tuple[str, ...]
+    curves: Mapping[str, SurvivalCurve]
+
+
+def _named(km: GroupedCurves, config: StudyConfig) -> _Named:
+    show = config.groups.display
+    return _Named(tuple(show(g) for g in km.labels), {show(g): km.curves[g] for g in km.labels})
 
 
 def _draw_km(
     s: EndpointSummary, hr_text: str | None, config: StudyConfig, options: FormatOptions
 ) -> Figure:
     return plot_km(
-        s.km_groups,
+        _named(s.km_groups, config),
         style=figure_style(config),
         logrank=s.logrank,
         hr_text=hr_text,
@@ -92,6 +114,48 @@ def _draw_forest(
     ).figure
 
 
+def subgroup_data(results: SubgroupResults, endpoint: str) -> SubgroupData | None:
+    """The subgroup forest plot's data of ``endpoint`` (``None``: not estimable): arms in display
+    names, the experimental (second) group first; an HR that is not finite and positive (no
+    events in an arm) is drawn as not estimable."""
+    ep = next(e for e in results.endpoints if e.endpoint == endpoint)
+    a = ep.analysis
+    if a is None:
+        return None
+    names, labels = results.display_names, results.variable_labels
+
+    def row(variable: str, level: str, est: SubgroupEstimate) -> SubgroupRow:
+        ok = est.estimable and math.isfinite(est.hr) and est.hr_lower > 0
+        nan = math.nan
+        return SubgroupRow(
+            variable,
+            level,
+            n=(est.n_treatment, est.n_reference),
+            events=(est.events_treatment, est.events_reference),
+            hr=est.hr if ok else nan,
+            lower=est.hr_lower if ok else nan,
+            upper=est.hr_upper if ok else nan,
+        )
+
+    return SubgroupData(
+        arms=(names.get(a.comparator, a.comparator), names.get(a.reference, a.reference)),
+        overall=row("Overall", "", a.overall),
+        rows=tuple(row(labels.get(e.variable, e.variable), str(e.level), e) for e in a.estimates),
+        interaction_p={
+            labels.get(t.variable, t.variable): t.p for t in a.interactions if math.isfinite(t.p)
+        },
+    )
+
+
+def _draw_subgroups(data: SubgroupData, config: StudyConfig, options: FormatOptions) -> Figure:
+    n_rows = 2 + len(data.rows) + len({r.variable for r in data.rows})
+    # about 6 mm a row, never shorter than the configured figure
+    height = max(config.figures.height_mm, 20.0 + 6.0 * n_rows)
+    return plot_subgroup_forest(
+        data, style=figure_style(config, height_mm=height), format_options=options
+    ).figure
+
+
 def _draw_love(balance: BalanceResult, config: StudyConfig) -> Figure:
     return plot_love(
         balance, variable_labels=config.variable_labels, style=figure_style(config)
@@ -101,7 +165,6 @@ def _draw_love(balance: BalanceResult, config: StudyConfig) -> Figure:
 def study_figures(results: StudyResults, options: FormatOptions) -> tuple[FigureView, ...]:
     """The figures of the study in report order, not yet drawn."""
     config = results.config
-    group_column = results.cohort.group_column
     views: list[FigureView] = []
     for i, ep in enumerate(results.endpoints, start=1):
         s = ep.summary
@@ -114,9 +177,7 @@ def study_figures(results: StudyResults, options: FormatOptions) -> tuple[Figure
                     "dotted lines at each group's median and the number at risk below."
                 ),
                 alt=f"Kaplan-Meier curves of {ep.label}",
-                draw=partial(
-                    _draw_km, s, _group_hr_text(ep, group_column, options), config, options
-                ),
+                draw=partial(_draw_km, s, _group_hr_text(ep, config, options), config, options),
             )
         )
     for ep in results.endpoints:
@@ -139,6 +200,25 @@ def study_figures(results: StudyResults, options: FormatOptions) -> tuple[Figure
                 draw=partial(_draw_forest, frames, config, options),
             )
         )
+    subgroups = results.more.get("subgroups")
+    if isinstance(subgroups, SubgroupResults):
+        for sub in subgroups.endpoints:
+            data = subgroup_data(subgroups, sub.endpoint)
+            if data is None:
+                continue
+            views.append(
+                FigureView(
+                    name=f"subgroups_{sub.endpoint.lower()}",
+                    caption=(
+                        f"Subgroup analysis of {sub.label.lower()}: hazard ratio of "
+                        f"{data.arms[0]} versus {data.arms[1]} within each subgroup (log scale), "
+                        "events/patients per arm and the p-value of the group-by-subgroup "
+                        "interaction (likelihood-ratio test)."
+                    ),
+                    alt=f"Subgroup forest plot for {sub.label}",
+                    draw=partial(_draw_subgroups, data, config, options),
+                )
+            )
     if results.adjusted is not None:
         views.append(
             FigureView(

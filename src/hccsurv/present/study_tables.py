@@ -24,6 +24,7 @@ from hccsurv.present.table import Column, Row, Table
 from hccsurv.present.tables.adjusted import adjusted_outcomes_table
 from hccsurv.present.tables.balance import balance_table
 from hccsurv.present.tables.baseline import baseline_table_to_table
+from hccsurv.present.tables.comparisons import pairwise_tables, subgroup_tables
 from hccsurv.present.tables.cox import cox_table
 from hccsurv.present.tables.response import response_table_to_table
 from hccsurv.present.tables.survival import survival_summary_table
@@ -34,6 +35,8 @@ MoreTables = Callable[[Any, FormatOptions], tuple[Table, ...]]
 MORE_TABLES: dict[str, MoreTables] = {}
 """The table builders of further analyses (``StudyResults.more``), by step name: a new analysis
 registers its builder here and its tables reach every table format and the report."""
+MORE_TABLES["pairwise"] = pairwise_tables
+MORE_TABLES["subgroups"] = subgroup_tables
 
 
 @dataclass(frozen=True)
@@ -80,15 +83,15 @@ def build_tables(results: StudyResults, options: FormatOptions) -> StudyTables:
     number = 1
     baseline = None
     if results.baseline is not None:
-        baseline = baseline_table_to_table(results.baseline, options).with_title(
-            f"Table {number}. Baseline characteristics of the patients"
-        )
+        baseline = baseline_table_to_table(
+            results.baseline, options, display_names=config.groups.display_names
+        ).with_title(f"Table {number}. Baseline characteristics of the patients")
         number += 1
     response = None
     if results.response is not None:
-        response = response_table_to_table(results.response.summary, options).with_title(
-            f"Table {number}. Best overall response ({results.response.rule_text})"
-        )
+        response = response_table_to_table(
+            results.response.summary, options, display_names=config.groups.display_names
+        ).with_title(f"Table {number}. Best overall response ({results.response.rule_text})")
         number += 1
     survival = survival_summary_table(
         [ep.summary for ep in results.endpoints],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hccsurv.analysis.results import StudyResults
+from hccsurv.analysis.study import STUDY_STEPS
 from hccsurv.clinical.response import ReaderAgreement
 from hccsurv.config import StudyConfig
 from hccsurv.present.report_html import (
@@ -161,9 +162,18 @@ def build_document(
                 (Warnings(_not_estimable(analysis, "adjust")),),
             )
         )
+    steps = {step.field: step.title for step in STUDY_STEPS}
     for name in analysis.more:  # further analyses registered in STUDY_STEPS, in their order
-        title = next((r.title for r in analysis.analyses if r.key == name), name)
-        blocks = [*tables.more.get(name, ()), Warnings(_not_estimable(analysis, name))]
+        title = next((r.title for r in analysis.analyses if r.key == name), steps.get(name, name))
+        # a step may record one analysis per endpoint (OS.subgroups), and draw figures named
+        # after it (subgroups_os)
+        per_endpoint = (f"{ep.name}.{name}" for ep in analysis.endpoints)
+        figures_of = [_figure(f) for f in figures if f.name.startswith(f"{name}_")]
+        blocks = [
+            *tables.more.get(name, ()),
+            *figures_of,
+            Warnings(_not_estimable(analysis, name, *per_endpoint)),
+        ]
         sections.append(Section(name, title, tuple(blocks)))
     if tables.published is not None:
         sections.append(

@@ -122,7 +122,7 @@ def _summary(results: StudyResults) -> RunSummary:
         n_read=flow.read,
         n_excluded=flow.n_excluded,
         n_analysed=flow.analysed,
-        group_labels=results.cohort.groups,
+        group_labels=tuple(results.config.groups.display(g) for g in results.cohort.groups),
         endpoint_rows=tuple(lines),
         not_estimable=tuple((r.title, str(r.reason)) for r in results.not_estimable),
     )

@@ -109,7 +109,8 @@ class TerminalReporter:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("endpoint")
         for label in s.group_labels:
-            table.add_column(f"median {label}", justify="right")
+            # a long display name breaks over lines rather than losing its end to an ellipsis
+            table.add_column(f"median {label}", justify="right", overflow="fold")
         table.add_column("log-rank p", justify="right")
         table.add_column("multivariable HR (95% CI)", justify="right")
         for row in s.endpoint_rows:

@@ -7,6 +7,7 @@ possible, a level seen in one group only, ...) become footnotes too, so no blank
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -113,6 +114,7 @@ def baseline_table_to_table(
     overall_label: str = "All patients",
     table_id: str = "table1",
     title: str = "Baseline characteristics",
+    display_names: Mapping[str, str] | None = None,
 ) -> Table:
     """Build the publication baseline table from :func:`hccsurv.analysis.table1.baseline_table`.
 
@@ -120,13 +122,16 @@ def baseline_table_to_table(
     the test (``test_display="column"``) and the SMD when the analysis computed it. Categorical
     variables get a bold row with the p-value and one indented row per level; a ``Missing`` row
     follows any variable with missing values. Percentages are of non-missing values.
+    ``display_names`` maps group labels to the names shown (``[groups] display_names``).
     """
+    names = dict(display_names or {})
+    shown = [names.get(g, g) for g in result.groups]
     if test_display not in ("footnote", "column"):
         raise ValueError(f"test_display is {test_display!r}; use 'footnote' or 'column'")
     columns = [Column("variable", "Characteristic", "left")]
     columns += [
         Column(f"group_{i}", f"{g}\n(n = {n})")
-        for i, (g, n) in enumerate(zip(result.groups, result.group_n, strict=True))
+        for i, (g, n) in enumerate(zip(shown, result.group_n, strict=True))
     ]
     columns.append(Column("overall", f"{overall_label}\n(n = {result.n_total})"))
     columns.append(Column("p", "p"))
@@ -143,9 +148,9 @@ def baseline_table_to_table(
         notes.append(f"Categorical variables: {_RULE_TEXT[result.categorical_rule]}.")
     notes.append("Percentages are of patients with a recorded value; IQR, interquartile range.")
     if result.smd:
-        notes.append(
-            f"SMD, standardized mean difference of {result.groups[1]} versus {result.groups[0]}."
-        )
+        notes.append(f"SMD, standardized mean difference of {shown[1]} versus {shown[0]}.")
+    if result.smd_note is not None:
+        notes.append(result.smd_note + ".")
     for row in result.rows:
         notes += [f"{row.variable.label}: {note}." for note in row.notes]
     return Table(

@@ -6,6 +6,8 @@ Rows: one per response category (n (%) of the denominator), then ORR and DCR as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from hccsurv.analysis.response import ResponseRate, ResponseSummary
 from hccsurv.core.proportion import Proportion
 from hccsurv.present.format import (
@@ -52,6 +54,7 @@ def response_table_to_table(
     options: FormatOptions = DEFAULT_OPTIONS,
     *,
     overall_label: str = "All patients",
+    display_names: Mapping[str, str] | None = None,
     table_id: str = "response",
     title: str = "Best overall response (mRECIST)",
 ) -> Table:
@@ -59,7 +62,7 @@ def response_table_to_table(
     totals = (*result.denominators, sum(result.denominators))
     columns = [Column("measure", "Response", "left")]
     columns += [
-        Column(f"group_{i}", f"{g}\n(n = {n})")
+        Column(f"group_{i}", f"{(display_names or {}).get(g, g)}\n(n = {n})")
         for i, (g, n) in enumerate(zip(result.groups, result.denominators, strict=True))
     ]
     columns += [Column("overall", f"{overall_label}\n(n = {totals[-1]})"), Column("p", "p")]

@@ -118,7 +118,9 @@ def survival_summary_table(
         f"Kaplan-Meier estimates; {level} confidence intervals on the {conf}. "
         "Medians and their limits from where the estimate and its confidence band cross 0.5 "
         "(R quantile.survfit); NR, not reached.",
-        "P from the log-rank test (R survdiff, rho = 0).",
+        "P from the stratified log-rank test (R survdiff with strata(), rho = 0)."
+        if any(ep.logrank is not None and len(ep.logrank.strata) > 1 for ep in endpoints)
+        else "P from the log-rank test (R survdiff, rho = 0).",
         "Median follow-up by the reverse Kaplan-Meier method (Schemper & Smith 1996).",
     ]
     if tau is not None:
