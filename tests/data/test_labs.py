@@ -32,7 +32,9 @@ def test_units_are_converted_to_the_grading_unit() -> None:
     assert got.loc["neutrophils", "value"] == pytest.approx(1.2, rel=1e-12)
     assert got.loc["hemoglobin", "value"] == pytest.approx(9.5, rel=1e-12)
     assert got.loc["creatinine", "value"] == pytest.approx(2.0, rel=1e-12)
-    assert got.loc["alt", ["value", "uln"]].tolist() == pytest.approx([60.0, 30.0], rel=1e-12)
+    assert [got.loc["alt", "value"], got.loc["alt", "uln"]] == pytest.approx(
+        [60.0, 30.0], rel=1e-12
+    )
     assert got.loc["neutrophils", "term"] == "Neutrophil count decreased"
 
 
