@@ -26,7 +26,10 @@ from hccsurv.report.pipeline import run_study
 ROOT = Path(__file__).resolve().parents[2]
 RTOL = 1e-9
 # paragraphs the methods gained since the snapshot (their first words)
-ADDED_METHODS = ("To account for confounding, a propensity score",)
+ADDED_METHODS = (
+    "To account for confounding, a propensity score",
+    "Safety was analysed in the patients",  # issue 23: adverse events and exposure
+)
 
 
 def _tool() -> ModuleType:

@@ -23,16 +23,27 @@ Exposure (:func:`exposure_summary`), per arm, from the treatment record:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from hccsurv.clinical.ctcae import CTCAE_TABLES
 from hccsurv.core._result import Result
 from hccsurv.core.group_tests import TestResult, fisher_exact, kruskal_wallis, wilcoxon_rank_sum
 from hccsurv.core.km import KaplanMeierGroups, kaplan_meier_groups
 from hccsurv.errors import NotEstimableError
+
+if TYPE_CHECKING:
+    from hccsurv.analysis.study import Recorder
+    from hccsurv.config import StudyConfig
+    from hccsurv.data.cohort import Cohort
+    from hccsurv.data.safety import SafetyRecords
+
+Advance = Callable[[int], None]
 
 __all__ = [
     "AdverseEventRow",
@@ -40,6 +51,8 @@ __all__ = [
     "Distribution",
     "Exposure",
     "adverse_event_table",
+    "analyze_adverse_events",
+    "analyze_exposure",
     "cycle_table",
     "exposure_summary",
 ]
@@ -218,16 +231,18 @@ def _rank_test(samples: Sequence[np.ndarray]) -> TestResult | None:
 
 @dataclass(frozen=True)
 class ExposureRow(Result):
-    """One exposure variable per arm, with its test between arms (``None``: not testable)."""
+    """One exposure variable per arm, with its test between arms (``None``: not testable);
+    ``ratio``: a relative dose intensity (shown with two decimals)."""
 
     name: str
     by_arm: dict[str, Distribution]
     test: TestResult | None
+    ratio: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """One row per arm."""
         rows = [{"variable": self.name, "arm": a, **d.to_dict()} for a, d in self.by_arm.items()]
-        return pd.DataFrame(rows).assign(p=None if self.test is None else self.test.p_value)
+        return pd.DataFrame(rows).assign(p=np.nan if self.test is None else self.test.p_value)
 
 
 @dataclass(frozen=True)
@@ -317,13 +332,14 @@ def exposure_summary(
         mine = data[data["drug"] == drug]
         sums = mine.assign(planned=planned[mine.index]).groupby("patient_id")[["dose", "planned"]]
         total = sums.sum(min_count=1)
-        rows.append(by_arm(total["dose"] / total["planned"], f"Relative dose intensity, {drug}"))
+        overall = by_arm(total["dose"] / total["planned"], f"Relative dose intensity, {drug}")
+        rows.append(dataclasses.replace(overall, ratio=True))
         cycle_rdi = mine.set_index("patient_id")["rdi"]
         per = {
             g: _distribution(cycle_rdi[cycle_rdi.index.map(arm_of.get) == g].to_numpy(float))
             for g in groups
         }
-        rows.append(ExposureRow(f"Relative dose intensity per cycle, {drug}", per, None))
+        rows.append(ExposureRow(f"Relative dose intensity per cycle, {drug}", per, None, True))
     n = {g: int((arm_of == g).sum()) for g in groups}
     reduced = data[data["rdi"] < reduction_below]["patient_id"].unique()
     gaps = per_cycle["date"].groupby(level=0).diff().dt.days
@@ -350,4 +366,84 @@ def exposure_summary(
         time_unit=time_unit,
         reduction_below=reduction_below,
         delay_after_days=delay_after_days,
+    )
+
+
+def _safety_population(cohort: Cohort) -> tuple[SafetyRecords, dict[str, str]]:
+    """The safety records and the arm of each analysed patient with a cycle."""
+    records = cohort.safety
+    if records is None:  # the steps run only with [safety], which load_cohort reads
+        raise NotEstimableError("the config has no [safety] section")
+    frame = cohort.frame
+    arm = dict(
+        zip(
+            frame[cohort.id_column].astype(str), frame[cohort.group_column].astype(str), strict=True
+        )
+    )
+    treated = set(records.treatment["patient_id"])
+    return records, {p: a for p, a in arm.items() if p in treated}
+
+
+def analyze_adverse_events(
+    cohort: Cohort, config: StudyConfig, log: Recorder, advance: Advance
+) -> AdverseEventTable | None:
+    """The adverse-event table (``None`` without a ``[safety]`` laboratory file)."""
+    del advance
+    safety = config.safety
+    if safety is None or safety.lab_file is None:
+        return None
+    version = safety.ctcae_version
+
+    def run() -> AdverseEventTable:
+        records, arms = _safety_population(cohort)
+        assert records.labs is not None  # read_safety grades the lab file named in the config
+        terms = list(dict.fromkeys(r.term for r in CTCAE_TABLES[version]))
+        return adverse_event_table(
+            records.labs, arms, cohort.groups, records.treatment, terms, version=version
+        )
+
+    return log.run(
+        "adverse_events",
+        f"Adverse events graded by CTCAE v{version} from laboratory values",
+        run,
+        n=None if cohort.safety is None else cohort.safety.treatment["patient_id"].nunique(),
+        options={"ctcae_version": version, "baseline_window_days": safety.baseline_window_days},
+    )
+
+
+def analyze_exposure(
+    cohort: Cohort, config: StudyConfig, log: Recorder, advance: Advance
+) -> Exposure | None:
+    """The treatment exposure (``None`` without ``[safety]``)."""
+    del advance
+    safety = config.safety
+    if safety is None:
+        return None
+
+    def run() -> Exposure:
+        records, arms = _safety_population(cohort)
+        frame = cohort.frame
+        bsa = (
+            dict(zip(frame[cohort.id_column].astype(str), frame["bsa_m2"], strict=True))
+            if "bsa_m2" in frame
+            else {}
+        )
+        return exposure_summary(
+            records.treatment,
+            arms,
+            cohort.groups,
+            safety.planned_mg_m2,
+            bsa,
+            days_per_unit=config.days_per_unit,
+            time_unit=cohort.time_unit,
+            reduction_below=safety.reduction_below,
+            delay_after_days=safety.delay_after_days,
+        )
+
+    return log.run(
+        "exposure",
+        "Treatment exposure: cycles, time on treatment, relative dose intensity",
+        run,
+        n=None if cohort.safety is None else cohort.safety.treatment["patient_id"].nunique(),
+        options=safety.model_dump(include={"planned_mg_m2", "reduction_below", "delay_after_days"}),
     )

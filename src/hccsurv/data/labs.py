@@ -25,7 +25,6 @@ are graded (``ctcae_grade`` with that baseline).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -33,9 +32,10 @@ import numpy as np
 import pandas as pd
 
 from hccsurv.clinical.ctcae import CTCAE_TABLES, ctcae_grade
+from hccsurv.config import LabColumns
 from hccsurv.errors import CohortValidationError, Problem
 
-__all__ = ["LAB_TESTS", "LAB_UNITS", "LabColumns", "grade_labs", "read_lab_rows"]
+__all__ = ["LAB_TESTS", "LAB_UNITS", "grade_labs", "read_lab_rows"]
 
 LAB_TESTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "neutrophils": ("Neutrophil count decreased", ("anc", "neutrophil count", "neut")),
@@ -65,19 +65,6 @@ for counts, g/dL for haemoglobin, U/L for enzymes, mg/dL for bilirubin and creat
 _ALIASES = {a: name for name, (_, aliases) in LAB_TESTS.items() for a in (name, *aliases)}
 
 
-@dataclass(frozen=True)
-class LabColumns:
-    """Column names of the laboratory file."""
-
-    patient_id: str = "patient_id"
-    date: str = "date"
-    test: str = "test"
-    value: str = "value"
-    unit: str = "unit"
-    lln: str = "lln"
-    uln: str = "uln"
-
-
 def _unit_key(unit: object) -> str:
     return str(unit).strip().lower().replace("µ", "u").replace("μ", "u").replace(" ", "")
 
@@ -102,7 +89,7 @@ def _problem(
 
 def read_lab_rows(
     frame: pd.DataFrame,
-    columns: LabColumns = LabColumns(),
+    columns: LabColumns | None = None,
     *,
     version: str = "5.0",
     file: str = "laboratory file",
@@ -119,7 +106,7 @@ def read_lab_rows(
         Every problem of the file (missing column, unknown test or unit, value not a number, date
         not a date, reference missing), each naming patient, file row, column and value.
     """
-    c = columns
+    c = columns or LabColumns()
     missing = [
         Problem(where=file, message=f"column '{col}' is missing from the {file}", column=col)
         for col in (c.patient_id, c.date, c.test, c.value, c.unit, c.lln, c.uln)

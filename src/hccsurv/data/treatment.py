@@ -11,30 +11,18 @@ value and the fix.
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import pandas as pd
 
+from hccsurv.config import TreatmentColumns
 from hccsurv.errors import CohortValidationError, Problem
 
-__all__ = ["CYCLE_STATUSES", "TreatmentColumns", "read_treatment_rows"]
+__all__ = ["CYCLE_STATUSES", "read_treatment_rows"]
 
 CYCLE_STATUSES = ("given", "paused", "stopped")
 """Cycle statuses of the treatment record (empty reads as ``given``)."""
-
-
-@dataclass(frozen=True)
-class TreatmentColumns:
-    """Column names of the treatment file."""
-
-    patient_id: str = "patient_id"
-    cycle: str = "cycle"
-    date: str = "date"
-    drug: str = "drug"
-    dose: str = "dose_mg"
-    status: str = "status"
 
 
 def _shown(value: Any) -> str | None:
@@ -56,7 +44,7 @@ def _add(
 
 def read_treatment_rows(
     frame: pd.DataFrame,
-    columns: TreatmentColumns = TreatmentColumns(),
+    columns: TreatmentColumns | None = None,
     *,
     drugs: Collection[str] | None = None,
     file: str = "treatment file",
@@ -73,7 +61,7 @@ def read_treatment_rows(
         Every problem of the file, each naming patient, file row, column and value; also a
         patient whose cycle has two dates, or a drug given twice in one cycle.
     """
-    c = columns
+    c = columns or TreatmentColumns()
     needed = (c.patient_id, c.cycle, c.date, c.drug, c.dose)
     missing = [
         Problem(where=file, message=f"column '{col}' is missing from the {file}", column=col)
