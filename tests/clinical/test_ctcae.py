@@ -102,7 +102,7 @@ AST, ALT, BILI, CREA = (
 )
 # The grid's other side: just below each increase boundary, AST at an abnormal and ALT at a
 # normal baseline, and the rules of the reference's boundary paragraph not in GRID.
-GRID_MORE = [
+GRID_MORE: list[tuple[str, float, float | None, float | None, float | None, int]] = [
     (AST, 90.0 - E, 40.0, None, 60.0, 0),  # baseline abnormal (60 > ULN 40): >= 1.5 x baseline
     (AST, 90.0, 40.0, None, 60.0, 1),
     (AST, 180.0 - E, 40.0, None, 60.0, 1),
