@@ -12,6 +12,9 @@ import pytest
 
 from hccsurv.analysis.safety import adverse_event_table, exposure_summary
 from hccsurv.core.group_tests import wilcoxon_rank_sum
+from hccsurv.errors import NotEstimableError
+from hccsurv.present.format import FormatOptions
+from hccsurv.present.tables.safety import exposure_tables
 
 REF = Path(__file__).parents[1] / "reference"
 GROUPS = ("HAIC", "Sorafenib")
@@ -109,3 +112,27 @@ def test_exposure_cycles_rdi_reductions_delays_and_time_on_treatment() -> None:
     }
     km = out.time_on_treatment.curves["HAIC"]
     assert np.asarray(km.time) == pytest.approx(np.array([31.0, 91.0]) / 30.4375, rel=1e-12)
+
+
+def test_an_arm_without_treated_patients_is_not_estimable() -> None:
+    cycles = _cycles(("A", 1, "2020-01-01", "5-FU", 1500.0, "given"))
+    graded = pd.DataFrame({"patient_id": [], "date": [], "term": [], "grade": []})
+    with pytest.raises(NotEstimableError, match=r"arm\(s\) \['Sorafenib'\]"):
+        adverse_event_table(graded, {"A": "HAIC"}, GROUPS, cycles, ["Anemia"])
+    with pytest.raises(NotEstimableError, match=r"arm\(s\) \['Sorafenib'\]"):
+        exposure_summary(cycles, {"A": "HAIC"}, GROUPS, {"5-FU": 1500.0}, {"A": 1.0})
+
+
+def test_a_patient_without_bsa_has_no_rdi_and_the_table_says_so() -> None:
+    cycles = _cycles(
+        ("A", 1, "2020-01-01", "5-FU", 1500.0, "given"),
+        ("B", 1, "2020-01-01", "5-FU", 1400.0, "given"),
+        ("C", 1, "2020-01-01", "5-FU", 1500.0, "given"),
+    )
+    arms = {"A": "HAIC", "B": "HAIC", "C": "Sorafenib"}
+    out = exposure_summary(cycles, arms, GROUPS, {"5-FU": 1500.0}, {"A": 1.0, "C": 1.0})
+    rdi = out.distributions[1]
+    assert rdi.name == "Relative dose intensity, 5-FU"
+    assert (rdi.by_arm["HAIC"].n, rdi.by_arm["Sorafenib"].n) == (1, 1)
+    [table] = exposure_tables(out, FormatOptions())
+    assert "Relative dose intensity not computed for 1 patient(s) without a BSA." in table.footnotes

@@ -232,12 +232,14 @@ def _rank_test(samples: Sequence[np.ndarray]) -> TestResult | None:
 @dataclass(frozen=True)
 class ExposureRow(Result):
     """One exposure variable per arm, with its test between arms (``None``: not testable);
-    ``ratio``: a relative dose intensity (shown with two decimals)."""
+    ``ratio``: a relative dose intensity (shown with two decimals); ``per_cycle``: the values
+    are cycles, not patients (no test: a patient's cycles are not independent)."""
 
     name: str
     by_arm: dict[str, Distribution]
     test: TestResult | None
     ratio: bool = False
+    per_cycle: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """One row per arm."""
@@ -339,7 +341,9 @@ def exposure_summary(
             g: _distribution(cycle_rdi[cycle_rdi.index.map(arm_of.get) == g].to_numpy(float))
             for g in groups
         }
-        rows.append(ExposureRow(f"Relative dose intensity per cycle, {drug}", per, None, True))
+        rows.append(
+            ExposureRow(f"Relative dose intensity per cycle, {drug}", per, None, True, True)
+        )
     n = {g: int((arm_of == g).sum()) for g in groups}
     reduced = data[data["rdi"] < reduction_below]["patient_id"].unique()
     gaps = per_cycle["date"].groupby(level=0).diff().dt.days

@@ -115,6 +115,19 @@ def exposure_tables(result: Exposure, options: FormatOptions) -> tuple[Table, ..
             )
         )
     )
+    lacking = max(
+        (
+            sum(n[g] - r.by_arm[g].n for g in groups)
+            for r in result.distributions
+            if not r.per_cycle
+        ),
+        default=0,
+    )
+    missing_bsa = (
+        (f"Relative dose intensity not computed for {lacking} patient(s) without a BSA.",)
+        if lacking
+        else ()
+    )
     table = Table(
         id="exposure",
         title="Treatment exposure",
@@ -126,6 +139,7 @@ def exposure_tables(result: Exposure, options: FormatOptions) -> tuple[Table, ..
             "Kaplan-Meier, from the first to the last cycle.",
             "p: Wilcoxon rank-sum (Kruskal-Wallis for > 2 arms) for distributions, Fisher's exact "
             "test for counts.",
+            *missing_bsa,
         ),
         data=result.to_frame(),
     )
