@@ -76,3 +76,21 @@ def test_a_bad_laboratory_row_stops_the_load_with_its_patient_and_row(tmp_path: 
         (str(labs.loc[5, "patient_id"]), 7, "value", "hemolysed"),
         (str(labs.loc[9, "patient_id"]), 11, "unit", "mmol/mL"),
     ]
+
+
+def test_patients_without_a_cycle_are_counted_out_of_the_safety_population(
+    tmp_path: Path,
+) -> None:
+    for name in ("study.toml", "cohort.csv", "lesions.csv", "labs.csv"):
+        shutil.copy(DEMO / name, tmp_path / name)
+    treatment = pd.read_csv(DEMO / "treatment.csv")
+    gone = set(treatment["patient_id"].unique()[:3])
+    kept = treatment[~treatment["patient_id"].isin(gone)]
+    kept.to_csv(tmp_path / "treatment.csv", index=False)
+    cohort = load_cohort(load_config(tmp_path / "study.toml"))
+    assert cohort.safety is not None
+    assert not set(cohort.safety.treatment["patient_id"]) & gone
+    assert (
+        "3 analysed patient(s) have no cycle in treatment.csv and are not in the safety "
+        "population (adverse events, exposure)"
+    ) in cohort.warnings

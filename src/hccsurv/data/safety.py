@@ -67,6 +67,12 @@ def read_safety(
     )
     warnings = _unknown(treatment, path, everyone)
     treatment = treatment[treatment["patient_id"].isin(mine)].reset_index(drop=True)
+    untreated = len(mine - set(treatment["patient_id"]))
+    if untreated:  # counted, not named: warnings reach the report, patient ids must not
+        warnings.append(
+            f"{untreated} analysed patient(s) have no cycle in {path.name} and are not in the "
+            "safety population (adverse events, exposure)"
+        )
     labs = None
     if safety.lab_file is not None:
         lab_path = config.resolve(safety.lab_file)
