@@ -73,15 +73,19 @@ def read_treatment_rows(
     known = {d.lower(): d for d in drugs} if drugs is not None else None
     problems: list[Problem] = []
     out: list[dict[str, object]] = []
+    # parsed column-wise once: a per-row parse of a long file takes minutes
+    cycles = pd.to_numeric(frame[c.cycle], errors="coerce").to_numpy(float)
+    dates = pd.to_datetime(frame[c.date], errors="coerce", format="ISO8601")
+    doses = pd.to_numeric(frame[c.dose], errors="coerce").to_numpy(float)
     for i, rec in enumerate(frame.to_dict("records")):
         row, pid = i + 2, str(rec[c.patient_id])
         found: list[Problem] = []
         bad = partial(_add, found, file, pid, row, rec)
 
-        cycle = pd.to_numeric(pd.Series([rec[c.cycle]]), errors="coerce").iloc[0]
+        cycle = cycles[i]
         if not (cycle >= 1 and float(cycle).is_integer()):
             bad(c.cycle, "the cycle must be a whole number from 1", "cycle")
-        date = pd.to_datetime(pd.Series([rec[c.date]]), errors="coerce").iloc[0]
+        date = dates.iloc[i]
         if pd.isna(date):
             bad(c.date, "not a date; write it as YYYY-MM-DD", "cycle_date")
         drug = str(rec[c.drug]).strip()
@@ -94,7 +98,7 @@ def read_treatment_rows(
                     f"not a drug of the protocol; use one of {sorted(known.values())}",
                     "drug",
                 )
-        dose = pd.to_numeric(pd.Series([rec[c.dose]]), errors="coerce").iloc[0]
+        dose = doses[i]
         if not dose >= 0:
             bad(c.dose, "the dose given must be a number of mg >= 0 (0 when left out)", "dose")
         raw = rec.get(c.status)
