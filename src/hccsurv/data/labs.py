@@ -13,6 +13,7 @@ row, column, value and the fix), and every problem of the file is reported at on
   is refused (rule: a grade is never guessed from a detection limit; enter the measured number,
   or leave the value empty when there was none). An empty value is not graded and is counted in a
   warning;
+- the date must be ISO text (``2024-03-01``, a time of day is dropped) or a date cell;
 - the reference the test's CTCAE criteria use (ULN for an increase, LLN for a decrease) must be
   present and positive, since without it the grade is undetermined.
 
@@ -119,7 +120,8 @@ def read_lab_rows(
     empty = 0
     # parsed column-wise once: a per-row parse of a 10 000-row file takes a minute
     numbers = pd.to_numeric(frame[c.value], errors="coerce").to_numpy(float)
-    dates = pd.to_datetime(frame[c.date], errors="coerce", format="ISO8601")
+    # ISO text or date cells (times of day dropped); day-first text is ambiguous in a long file
+    dates = pd.to_datetime(frame[c.date], errors="coerce", format="ISO8601").dt.normalize()
     limits = {
         "LLN": pd.to_numeric(frame[c.lln], errors="coerce").to_numpy(float),
         "ULN": pd.to_numeric(frame[c.uln], errors="coerce").to_numpy(float),

@@ -1,11 +1,11 @@
 """The treatment record: one row per patient, cycle and drug, checked as the cohort file is.
 
 Columns (names configurable): patient, cycle (a positive whole number), date (the cycle's first
-day), drug (one of the protocol's drugs when planned doses are given), dose given in mg (a number
->= 0; 0 for a drug left out of a cycle) and the cycle's status, one of :data:`CYCLE_STATUSES`
-(empty = ``given``): ``paused`` when a day was held for toxicity, ``stopped`` when the cycle was
-stopped. Every problem of the file is reported at once, each naming patient, file row, column,
-value and the fix.
+day; ISO text or a date cell), drug (one of the protocol's drugs when planned doses are given),
+dose given in mg (a number >= 0; 0 for a drug left out of a cycle) and the cycle's status, one
+of :data:`CYCLE_STATUSES` (empty = ``given``): ``paused`` when a day was held for toxicity,
+``stopped`` when the cycle was stopped. Every problem of the file is reported at once, each naming
+patient, file row, column, value and the fix.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ def read_treatment_rows(
     out: list[dict[str, object]] = []
     # parsed column-wise once: a per-row parse of a long file takes minutes
     cycles = pd.to_numeric(frame[c.cycle], errors="coerce").to_numpy(float)
-    dates = pd.to_datetime(frame[c.date], errors="coerce", format="ISO8601")
+    # ISO text or date cells (times of day dropped); day-first text is ambiguous in a long file
+    dates = pd.to_datetime(frame[c.date], errors="coerce", format="ISO8601").dt.normalize()
     doses = pd.to_numeric(frame[c.dose], errors="coerce").to_numpy(float)
     for i, rec in enumerate(frame.to_dict("records")):
         row, pid = i + 2, str(rec[c.patient_id])
