@@ -155,7 +155,7 @@ def test_demo_values_are_within_every_range() -> None:
 
 def test_cli_exits_3_naming_the_key_and_range(tmp_path: Path) -> None:
     src = demo_config_path().parent
-    for name in ("study.toml", "cohort.csv", "lesions.csv"):
+    for name in ("study.toml", "cohort.csv", "lesions.csv", "treatment.csv", "labs.csv"):
         shutil.copy(src / name, tmp_path / name)
     config = tmp_path / "study.toml"
     text = config.read_text(encoding="utf-8")

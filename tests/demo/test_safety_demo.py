@@ -14,7 +14,7 @@ from hccsurv.cli import app
 from hccsurv.config import load_config
 from hccsurv.data.cohort import load_cohort
 from hccsurv.demo.safety import simulate_safety, write_safety_data
-from hccsurv.errors import CohortValidationError
+from hccsurv.errors import CohortValidationError, DataReadError
 from hccsurv.report.pipeline import demo_config_path
 
 DEMO = demo_config_path().parent
@@ -94,3 +94,10 @@ def test_patients_without_a_cycle_are_counted_out_of_the_safety_population(
         "3 analysed patient(s) have no cycle in treatment.csv and are not in the safety "
         "population (adverse events, exposure)"
     ) in cohort.warnings
+
+
+def test_a_missing_safety_file_names_its_key(tmp_path: Path) -> None:
+    for name in ("study.toml", "cohort.csv", "lesions.csv", "treatment.csv"):
+        shutil.copy(DEMO / name, tmp_path / name)
+    with pytest.raises(DataReadError, match=r"labs\.csv: no such file; check safety\.lab_file"):
+        load_cohort(load_config(tmp_path / "study.toml"))

@@ -19,6 +19,7 @@ from hccsurv.config import StudyConfig
 from hccsurv.data.labs import grade_labs, read_lab_rows
 from hccsurv.data.readers import read_table
 from hccsurv.data.treatment import read_treatment_rows
+from hccsurv.errors import DataReadError
 
 __all__ = ["SafetyRecords", "read_safety"]
 
@@ -42,6 +43,15 @@ def _unknown(rows: pd.DataFrame, path: Path, read: set[str]) -> list[str]:
     ]
 
 
+def _read(path: Path, key: str) -> pd.DataFrame:
+    if not path.is_file():  # read_table's message would point at study.data
+        raise DataReadError(
+            f"Cannot read {path}: no such file; check safety.{key} (paths are relative to the "
+            "config)"
+        )
+    return read_table(path)
+
+
 def read_safety(
     config: StudyConfig, analysed: Iterable[str], read: Iterable[str]
 ) -> tuple[SafetyRecords | None, list[str]]:
@@ -60,7 +70,7 @@ def read_safety(
     mine, everyone = set(analysed), set(read)
     path = config.resolve(safety.treatment_file)
     treatment = read_treatment_rows(
-        read_table(path),
+        _read(path, "treatment_file"),
         safety.treatment_columns,
         drugs=list(safety.planned_mg_m2) or None,
         file=path.name,
@@ -77,7 +87,7 @@ def read_safety(
     if safety.lab_file is not None:
         lab_path = config.resolve(safety.lab_file)
         rows, lab_warnings = read_lab_rows(
-            read_table(lab_path),
+            _read(lab_path, "lab_file"),
             safety.lab_columns,
             version=safety.ctcae_version,
             file=lab_path.name,
