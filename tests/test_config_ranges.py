@@ -155,7 +155,7 @@ def test_demo_values_are_within_every_range() -> None:
 
 def test_cli_exits_3_naming_the_key_and_range(tmp_path: Path) -> None:
     src = demo_config_path().parent
-    for name in ("study.toml", "cohort.csv", "lesions.csv"):
+    for name in ("study.toml", "cohort.csv", "lesions.csv", "treatment.csv", "labs.csv"):
         shutil.copy(src / name, tmp_path / name)
     config = tmp_path / "study.toml"
     text = config.read_text(encoding="utf-8")
@@ -177,3 +177,14 @@ def test_a_figure_too_large_to_draw_is_refused() -> None:
     ]
     data = copy.deepcopy(BASE) | {"figures": {"dpi": 600, "width_mm": 174, "height_mm": 234}}
     assert parse_config(data, "/").figures.dpi == 600  # a full journal page at 600 dpi is fine
+
+
+def test_safety_numbers() -> None:
+    safety = {"treatment_file": "t.csv", "planned_mg_m2": {"5-FU": -1}}
+    assert _problems(
+        {"safety": safety | {"reduction_below": 1.5, "baseline_window_days": math.nan}}
+    ) == [
+        "safety.baseline_window_days: found nan; allowed: a finite number >= 0 and <= 365",
+        "safety.planned_mg_m2.5-FU: found -1; allowed: a finite number > 0",
+        "safety.reduction_below: found 1.5; allowed: a finite number > 0 and <= 1",
+    ]

@@ -42,6 +42,12 @@ from hccsurv.analysis.response import (
     ResponseSummary as ResponseSummary,
     response_summary as response_summary,
 )
+from hccsurv.analysis.safety import (
+    AdverseEventTable as AdverseEventTable,
+    Exposure as Exposure,
+    adverse_event_table as adverse_event_table,
+    exposure_summary as exposure_summary,
+)
 from hccsurv.analysis.selection import (
     LikelihoodRatioTest as LikelihoodRatioTest,
     MultivariableSelection as MultivariableSelection,
@@ -135,6 +141,13 @@ from hccsurv.core.rmst import (
 from hccsurv.data.cohort import (
     Cohort as Cohort,
     load_cohort as load_cohort,
+)
+from hccsurv.data.labs import (
+    grade_labs as grade_labs,
+    read_lab_rows as read_lab_rows,
+)
+from hccsurv.data.treatment import (
+    read_treatment_rows as read_treatment_rows,
 )
 from hccsurv.engines.duckdb_cox import (
     multisite_coxph as multisite_coxph,

@@ -282,6 +282,14 @@ def demo_data(
     seed: Annotated[
         int, typer.Option("--seed", min=0, help="Random seed (a whole number, 0 or more).")
     ] = 1,
+    safety: Annotated[
+        bool,
+        typer.Option(
+            "--safety",
+            help="Also write treatment.csv and labs.csv (HAIC-FP cycles and daily laboratory "
+            "values) next to the cohort file, for a [safety] section.",
+        ),
+    ] = False,
 ) -> None:
     """Write a simulated cohort of the template study's design (seeded, reproducible)."""
     err = Console(stderr=True)
@@ -295,15 +303,17 @@ def demo_data(
             param_hint="'--out'",
         )
     with _handled(err):
+        from hccsurv.demo.safety import write_safety_data
         from hccsurv.demo.simulator import write_demo_data
 
         try:
             write_demo_data(seed, out)
+            more = write_safety_data(out, seed, out.parent) if safety else ()
         except OSError as error:
             raise typer.BadParameter(
                 f"cannot write {out}: {error.strerror}", param_hint="'--out'"
             ) from None
-    err.print(f"Wrote {out} (seed {seed}).")
+    err.print(f"Wrote {', '.join(str(p) for p in (out, *more))} (seed {seed}).")
 
 
 def main() -> None:

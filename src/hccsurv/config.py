@@ -224,12 +224,15 @@ __all__ = [
     "EndpointConfig",
     "FiguresConfig",
     "GroupsConfig",
+    "LabColumns",
     "OutputConfig",
     "ReadOptions",
     "ResponseConfig",
+    "SafetyConfig",
     "StudyConfig",
     "StudySection",
     "TablesConfig",
+    "TreatmentColumns",
     "UnitsConfig",
     "load_config",
     "parse_config",
@@ -867,6 +870,53 @@ class AdjustConfig(_Section):
         return self
 
 
+class LabColumns(_Section):
+    """``[safety.lab_columns]``: column names of the laboratory file (each defaults to its key)."""
+
+    patient_id: ColumnName = "patient_id"
+    date: ColumnName = "date"
+    test: ColumnName = "test"
+    value: ColumnName = "value"
+    unit: ColumnName = "unit"
+    lln: ColumnName = "lln"
+    uln: ColumnName = "uln"
+
+
+class TreatmentColumns(_Section):
+    """``[safety.treatment_columns]``: column names of the treatment file (each defaults to its
+    key; ``status`` may be absent from the file: every cycle is then ``given``)."""
+
+    patient_id: ColumnName = "patient_id"
+    cycle: ColumnName = "cycle"
+    date: ColumnName = "date"
+    drug: ColumnName = "drug"
+    dose: ColumnName = "dose_mg"
+    status: ColumnName = "status"
+
+
+class SafetyConfig(_Section):
+    """``[safety]``: adverse events graded from the laboratory record, and treatment exposure.
+
+    ``treatment_file`` (one row per patient, cycle and drug) defines the safety population and
+    the exposure; ``lab_file`` (long: one row per measurement) the adverse-event table.
+    ``baseline_window_days``: the baseline of a test is its last value in this many days before
+    the first cycle (the day of the first cycle included). ``planned_mg_m2``: the protocol's dose
+    per cycle of each drug in mg/m² (HAIC-FP: 5-FU 1500 = 500 × 3 days, cisplatin 60), for the
+    relative dose intensity with the patient's BSA. A cycle is a dose reduction when a drug's
+    RDI is below ``reduction_below``, a delay when it starts more than ``delay_after_days`` after
+    the previous one."""
+
+    treatment_file: str
+    lab_file: str | None = None
+    lab_columns: LabColumns = LabColumns()
+    treatment_columns: TreatmentColumns = TreatmentColumns()
+    ctcae_version: Literal["5.0"] = "5.0"
+    baseline_window_days: Annotated[float, _number(0, 365)] = 30.0
+    planned_mg_m2: dict[str, Positive] = {}
+    reduction_below: Annotated[float, _number(0, 1, low_open=True)] = 0.9
+    delay_after_days: Positive = 42.0
+
+
 class AnalysisConfig(_Section):
     """``[analysis]``: which analyses must succeed. By default an analysis that cannot be
     estimated on the data (no events, a constant covariate) is reported as "not estimable" and
@@ -898,6 +948,7 @@ class StudyConfig(_Section):
     response: ResponseConfig | None = None
     figures: FiguresConfig = FiguresConfig()
     adjust: AdjustConfig | None = None
+    safety: SafetyConfig | None = None
     output: OutputConfig = OutputConfig()
     analysis: AnalysisConfig = AnalysisConfig()
 

@@ -94,8 +94,52 @@ GRID = [
     ("Creatinine increased", 1.2 + E, 1.0, None, 0.4, 3),
 ]
 
+AST, ALT, BILI, CREA = (
+    "Aspartate aminotransferase increased",
+    "Alanine aminotransferase increased",
+    "Blood bilirubin increased",
+    "Creatinine increased",
+)
+# The grid's other side: just below each increase boundary, AST at an abnormal and ALT at a
+# normal baseline, and the rules of the reference's boundary paragraph not in GRID.
+GRID_MORE: list[tuple[str, float, float | None, float | None, float | None, int]] = [
+    (AST, 90.0 - E, 40.0, None, 60.0, 0),  # baseline abnormal (60 > ULN 40): >= 1.5 x baseline
+    (AST, 90.0, 40.0, None, 60.0, 1),
+    (AST, 180.0 - E, 40.0, None, 60.0, 1),
+    (AST, 180.0, 40.0, None, 60.0, 1),
+    (AST, 180.0 + E, 40.0, None, 60.0, 2),
+    (AST, 300.0 - E, 40.0, None, 60.0, 2),
+    (AST, 300.0 + E, 40.0, None, 60.0, 3),
+    (AST, 1200.0 - E, 40.0, None, 60.0, 3),
+    (AST, 1200.0 + E, 40.0, None, 60.0, 4),
+    (ALT, 40.0 - E, 40.0, None, 30.0, 0),  # baseline normal: > ULN, 3, 5, 20 x ULN
+    (ALT, 40.0 + E, 40.0, None, 30.0, 1),
+    (ALT, 120.0 - E, 40.0, None, 30.0, 1),
+    (ALT, 200.0 - E, 40.0, None, 30.0, 2),
+    (ALT, 200.0, 40.0, None, 30.0, 2),  # = 5 x ULN -> G2
+    (ALT, 800.0 - E, 40.0, None, 30.0, 3),
+    (ALT, 800.0, 40.0, None, 30.0, 3),  # = 20 x ULN -> G3
+    (ALT, 800.0 + E, 40.0, None, 30.0, 4),
+    (BILI, 1.8 - E, 1.2, None, 1.0, 1),
+    (BILI, 3.6 - E, 1.2, None, 1.0, 2),
+    (BILI, 12.0 - E, 1.2, None, 1.0, 3),
+    (BILI, 3.0 - E, 1.2, None, 2.0, 1),  # baseline abnormal: 1.5 x baseline on -> G1
+    (BILI, 3.0, 1.2, None, 2.0, 1),
+    (BILI, 20.0 - E, 1.2, None, 2.0, 3),
+    (BILI, 20.0, 1.2, None, 2.0, 3),  # = 10 x baseline -> G3
+    (BILI, 1.9, 1.2, None, 1.2, 2),  # baseline = ULN is normal: > 1.5 x ULN
+    (BILI, 1.9, 1.2, None, 1.3, 1),  # baseline > the value's ULN is abnormal: > 1 x baseline
+    (CREA, 1.5 - E, 1.0, None, None, 1),
+    (CREA, 3.0 - E, 1.0, None, None, 2),
+    (CREA, 6.0 - E, 1.0, None, None, 3),
+    (CREA, 1.2, 1.0, None, 0.8, 1),  # > ULN (G1); = 1.5 x baseline is not > -> G1
+    (CREA, 1.2 + E, 1.0, None, 0.8, 2),  # > 1.5 x baseline -> G2, the worse
+    (CREA, 2.4, 1.0, None, 0.8, 2),  # > 1.5 x ULN and = 3 x baseline -> G2
+    (CREA, 2.4 + E, 1.0, None, 0.8, 3),  # > 3 x baseline -> G3 (ULN alone: G2)
+]
 
-@pytest.mark.parametrize(("term", "value", "uln", "lln", "baseline", "expected"), GRID)
+
+@pytest.mark.parametrize(("term", "value", "uln", "lln", "baseline", "expected"), GRID + GRID_MORE)
 def test_boundary_grid(
     term: str,
     value: float,

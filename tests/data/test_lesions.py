@@ -15,7 +15,7 @@ DEMO = Path(__file__).parents[2] / "src" / "hccsurv" / "demo"
 
 
 def _demo_copy(tmp_path: Path) -> Path:
-    for name in ("study.toml", "cohort.csv", "lesions.csv"):
+    for name in ("study.toml", "cohort.csv", "lesions.csv", "treatment.csv", "labs.csv"):
         shutil.copy(DEMO / name, tmp_path / name)
     return tmp_path / "study.toml"
 

@@ -20,7 +20,7 @@ runner = CliRunner()
 def _demo_copy(tmp_path: Path) -> Path:
     """A copy of the demo study (config, cohort and lesions) that a test may damage."""
     src = demo_config_path().parent
-    for name in ("study.toml", "cohort.csv", "lesions.csv"):
+    for name in ("study.toml", "cohort.csv", "lesions.csv", "treatment.csv", "labs.csv"):
         shutil.copy(src / name, tmp_path / name)
     return tmp_path / "study.toml"
 

@@ -21,7 +21,7 @@ runner = CliRunner()
 
 def _demo(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     src = demo_config_path().parent
-    for name in ("study.toml", "cohort.csv", "lesions.csv"):
+    for name in ("study.toml", "cohort.csv", "lesions.csv", "treatment.csv", "labs.csv"):
         shutil.copy(src / name, tmp_path / name)
     frame = pd.read_csv(tmp_path / "cohort.csv", dtype=str, keep_default_na=False)
     return tmp_path / "study.toml", frame

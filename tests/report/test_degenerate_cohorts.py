@@ -173,7 +173,8 @@ def _run(folder: Path, case: Case) -> tuple[Any, Path]:
     """Copy the demo study into ``folder``, apply the defect and run it through the CLI."""
     source = demo_config_path().parent
     folder.mkdir(parents=True)
-    shutil.copy(source / "lesions.csv", folder / "lesions.csv")
+    for name in ("lesions.csv", "treatment.csv", "labs.csv"):
+        shutil.copy(source / name, folder / name)
     text = (source / "study.toml").read_text(encoding="utf-8")
     (folder / "study.toml").write_text(case.config(text), encoding="utf-8")
     cohort = pd.read_csv(source / "cohort.csv", dtype=str, keep_default_na=False)

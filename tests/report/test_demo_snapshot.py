@@ -32,6 +32,7 @@ DISPLAY_NAMES = {"First-line": "First-line HAIC", "Post-ate-beva": "Post-ate-bev
 ADDED_METHODS = (
     "Regardless of its univariate p-value, the treatment group",
     "To account for confounding, a propensity score",
+    "Safety was analysed in the patients",  # issue 23: adverse events and exposure
 )
 
 

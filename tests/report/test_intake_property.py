@@ -149,7 +149,8 @@ def _run(export: Export, damage: Damage | None) -> tuple[int, str, str, Path]:
             assert forced in text
             text = text.replace(forced, "", 1)
         config.write_text(text, encoding="utf-8")
-        shutil.copy(DEMO / "lesions.csv", folder / "lesions.csv")
+        for name in ("lesions.csv", "treatment.csv", "labs.csv"):
+            shutil.copy(DEMO / name, folder / name)
         frame = COHORT.copy()
         if damage is not None:
             frame.loc[damage.row, damage.column] = damage.value

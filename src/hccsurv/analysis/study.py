@@ -47,6 +47,7 @@ from hccsurv.analysis.results import (
     ResponseAnalysis,
     StudyResults,
 )
+from hccsurv.analysis.safety import analyze_adverse_events, analyze_exposure
 from hccsurv.analysis.survival import summarize_endpoint
 from hccsurv.analysis.table1 import BaselineTable, baseline_table
 from hccsurv.clinical.response import ResponseAssessment, assess_response
@@ -444,12 +445,14 @@ STUDY_STEPS: tuple[StudyStep, ...] = (
     StudyStep("pairwise", "Pairwise comparisons of the groups", analyze_pairwise, lambda c: None),
     StudyStep("subgroups", "Subgroup analyses", analyze_subgroups, lambda c: None),
     StudyStep("adjusted", "Propensity-score adjustment", analyze_adjustment, lambda c: None),
+    StudyStep("adverse_events", "Adverse events (CTCAE)", analyze_adverse_events, lambda c: None),
+    StudyStep("exposure", "Treatment exposure", analyze_exposure, lambda c: None),
 )
 
 
 def required_keys_problems(config: StudyConfig) -> list[Problem]:
     """``[analysis] required`` entries that name no analysis of this config."""
-    roots = {*config.endpoints, "baseline", "response", "adjust"}
+    roots = {*config.endpoints, "baseline", "response", "adjust", "adverse_events", "exposure"}
     return [
         Problem(
             where=f"analysis.required[{i}]",

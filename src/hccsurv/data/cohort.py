@@ -1,7 +1,8 @@
 """Load a study cohort: read -> check columns -> parse dates -> validate -> derive -> Cohort.
 
 ``load_cohort(config)`` is the single entry point of the data layer. It reads the data file named
-by the config and, when responses come from lesions, the lesion file (no other I/O), checks that
+by the config, the lesion file when responses come from lesions and the treatment and laboratory
+files of ``[safety]`` (no other I/O), checks that
 every column the config names exists (a :class:`~hccsurv.errors.ConfigError` listing each missing
 one with a suggestion), parses the date columns, validates every patient
 (:mod:`hccsurv.data.validate`), derives the clinical scores, cut-point variables and endpoints
@@ -35,6 +36,7 @@ from hccsurv.data.flow import EndpointCount, Exclusion, PatientFlow
 from hccsurv.data.lesions import read_lesions
 from hccsurv.data.readers import read_table
 from hccsurv.data.responses import response_codes
+from hccsurv.data.safety import SafetyRecords, read_safety
 from hccsurv.data.validate import (
     RULE_LABELS,
     as_text,
@@ -89,6 +91,9 @@ class Cohort:
     causes
         ``{endpoint: (cause labels in code order, cause 1 first)}`` for the endpoints with
         competing events.
+    safety
+        The treatment and graded laboratory rows of the analysed patients when the config has
+        ``[safety]`` (:func:`hccsurv.data.safety.read_safety`), else ``None``.
     """
 
     frame: pd.DataFrame
@@ -102,6 +107,7 @@ class Cohort:
     time_unit: str
     lesions: pd.DataFrame | None = None
     causes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    safety: SafetyRecords | None = None
 
 
 def _suggest(name: str, columns: list[str]) -> str:
@@ -507,6 +513,10 @@ def load_cohort(
         config, frame[id_column].astype(str), raw[id_column].astype(str)
     )
     warnings += lesion_warnings
+    safety, safety_warnings = read_safety(
+        config, frame[id_column].astype(str), raw[id_column].astype(str)
+    )
+    warnings += safety_warnings
 
     missing = {str(c): int(frame[c].isna().sum()) for c in frame.columns}
     by_group = frame[group].value_counts(sort=False)
@@ -531,6 +541,7 @@ def load_cohort(
         time_unit=config.study.time_unit,
         lesions=lesions,
         causes=causes,
+        safety=safety,
     )
 
 

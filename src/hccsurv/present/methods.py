@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from hccsurv.analysis.comparisons import PairwiseComparisons, SubgroupResults
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
+from hccsurv.analysis.safety import AdverseEventTable, Exposure
 from hccsurv.config import EndpointConfig, StudyConfig
 
 _CONF_TYPE = {
@@ -265,6 +266,38 @@ def _adjustment(results: StudyResults) -> str | None:
     return text
 
 
+def _safety(results: StudyResults) -> str | None:
+    ae = results.more.get("adverse_events")
+    exposure = results.more.get("exposure")
+    s = results.config.safety
+    if s is None or (ae is None and exposure is None):
+        return None
+    text = "Safety was analysed in the patients who received at least one cycle. "
+    if isinstance(ae, AdverseEventTable):
+        text += (
+            f"Laboratory adverse events were graded by CTCAE v{ae.version} from every value "
+            "after the first cycle (values converted to the grading units): increases against "
+            "the upper limit of normal when the baseline was normal and against the baseline "
+            "when it was abnormal, decreases only below the lower limit of normal, creatinine "
+            "as the worse of the two; grade 5 was never assigned from a laboratory value and "
+            "anaemia grade 3 was graded from haemoglobin alone. The baseline was the last value "
+            f"within {s.baseline_window_days:g} days before the first cycle. The worst grade per "
+            "patient was counted, and the proportions with any grade and with grade 3 or higher "
+            "were compared between groups with Fisher's exact test. "
+        )
+    if isinstance(exposure, Exposure):
+        text += (
+            "Treatment exposure was described by the number of cycles, the time on treatment "
+            "(Kaplan-Meier, from the first to the last cycle) and the relative dose intensity "
+            "of each drug (dose given over the planned dose per m² times the body surface "
+            f"area); a cycle with a relative dose intensity below {exposure.reduction_below:g} "
+            f"was a dose reduction and more than {exposure.delay_after_days:g} days between "
+            "cycles a delay. Distributions were compared with the Wilcoxon rank-sum test and "
+            "proportions with Fisher's exact test."
+        )
+    return text.strip()
+
+
 def _not_estimable(results: StudyResults) -> str | None:
     missing = results.not_estimable
     if not missing:
@@ -303,6 +336,7 @@ def methods_paragraphs(results: StudyResults, versions: Mapping[str, str]) -> tu
         _cox(results.endpoints),
         _comparisons(results),
         _adjustment(results),
+        _safety(results),
         _not_estimable(results),
         _software(versions),
     ]
