@@ -91,6 +91,8 @@ class CoxModel(Result):
     design: Design = field(repr=False)
     data: CoxData = field(repr=False)
     strata_codes: tuple[str, ...] = field(repr=False)
+    start_col: str | None = None
+    """Start-time column of counting-process rows ``(start, stop]``, or None."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient with the columns of ``COEFFICIENT_COLUMNS``."""
@@ -126,6 +128,7 @@ class CoxModel(Result):
         """Coefficients (with SEs, p-values and CIs), term and global tests, fit summary."""
         coefs = self.to_frame().to_dict(orient="records")
         return {
+            "start_col": self.start_col,
             "time_col": self.time_col,
             "event_col": self.event_col,
             "covariates": list(self.covariates),
@@ -153,6 +156,7 @@ class CoxModel(Result):
 
     def zph(self) -> ZphResult:
         """Proportional-hazards tests per variable and GLOBAL, R ``cox.zph(fit)`` (km transform)."""
+        self._right_censored_only("zph()")
         terms = [(t.variable, list(t.columns)) for t in self.design.terms]
         return cox_zph(self.data, self.fit.coef, self.ties, terms)
 
@@ -162,6 +166,7 @@ class CoxModel(Result):
         ``profile`` maps each covariate to a value (factor levels by name) and, for a stratified
         model, each strata column to the stratum of the curve.
         """
+        self._right_censored_only("predict_survival()")
         x0 = self.design.row_for(profile)
         code = 0
         if self.strata:
@@ -183,6 +188,14 @@ class CoxModel(Result):
             stratum=code,
             conf_level=self.conf_level,
         )
+
+    def _right_censored_only(self, what: str) -> None:
+        if self.start_col is not None:
+            raise InputError(
+                f"{what} is implemented for right-censored data only; this model has "
+                f"counting-process rows (start_col={self.start_col!r}). Fit it without "
+                "start_col (one row per patient) to use it"
+            )
 
 
 def _stratum_label(values: Sequence[object]) -> str:
@@ -214,8 +227,15 @@ def coxph(
     robust: bool = False,
     ties: str = "efron",
     conf_level: float = 0.95,
+    start_col: str | None = None,
 ) -> CoxModel:
     """Fit ``coxph(Surv(time, event) ~ covariates + strata(...), weights=, cluster=)`` on a frame.
+
+    With ``start_col`` it is R's counting-process ``coxph(Surv(start, stop, event) ~ ...)``:
+    ``time_col`` is then the stop time and a row is at risk in ``(start, stop]`` (delayed entry,
+    time-varying covariates from :func:`hccsurv.tmerge`); give ``cluster`` the patient id so
+    that the variance is robust to a patient's several rows, as R's ``cluster = id``. Harrell's
+    concordance is not computed for such rows (NaN).
 
     Parameters
     ----------
@@ -235,6 +255,8 @@ def coxph(
     ties : {"efron", "breslow"}
     conf_level : float
         Level of the hazard-ratio intervals.
+    start_col : str, optional
+        Start-time column (R ``Surv(start, stop, event)``); start < stop on every row.
 
     Returns
     -------
@@ -245,6 +267,8 @@ def coxph(
         () if strata is None else (strata,) if isinstance(strata, str) else tuple(strata)
     )
     required = [time_col, event_col, *strata_cols]
+    if start_col is not None:
+        required.append(start_col)
     if weights is not None:
         required.append(weights)
     if cluster is not None:
@@ -265,6 +289,7 @@ def coxph(
         strata_arr = np.asarray([strata_labels.index(v) for v in labels.tolist()], dtype=np.intp)
     w = None if weights is None else used[weights].to_numpy(dtype=np.float64)
     cl = None if cluster is None else used[cluster].to_numpy()
+    entry = None if start_col is None else used[start_col].to_numpy(dtype=np.float64)
     fit = cox_fit(
         time,
         event,
@@ -276,19 +301,29 @@ def coxph(
         ties=ties,
         conf_level=conf_level,
         names=design.column_names,
+        entry=entry,
     )
     data = prepare_cox_data(
-        time, event, design.matrix, strata=strata_arr, weights=w, names=design.column_names
-    )
-    conc = concordance(
-        data.time,
+        time,
         event,
-        fit.linear_predictor,
+        design.matrix,
         strata=strata_arr,
         weights=w,
-        cluster=cl,
-        reverse=True,
+        names=design.column_names,
+        entry=entry,
     )
+    conc_value, conc_se = math.nan, math.nan
+    if entry is None:
+        conc = concordance(
+            data.time,
+            event,
+            fit.linear_predictor,
+            strata=strata_arr,
+            weights=w,
+            cluster=cl,
+            reverse=True,
+        )
+        conc_value, conc_se = conc.value, conc.se
     return CoxModel(
         time_col=time_col,
         event_col=event_col,
@@ -302,8 +337,8 @@ def coxph(
         lr_test=fit.lr_test,
         wald_test=fit.wald_test,
         score_test=fit.score_test,
-        concordance=conc.value,
-        concordance_se=conc.se,
+        concordance=conc_value,
+        concordance_se=conc_se,
         loglik_null=fit.loglik_null,
         loglik=fit.loglik,
         iterations=fit.iterations,
@@ -316,4 +351,5 @@ def coxph(
         design=design,
         data=data,
         strata_codes=strata_labels,
+        start_col=start_col,
     )
