@@ -57,6 +57,7 @@ from hccsurv.analysis.terms import (
     add_interaction as add_interaction,
     add_transforms as add_transforms,
 )
+from hccsurv.analysis.tmerge import tmerge as tmerge
 from hccsurv.clinical.ctcae import (
     ctcae_grade as ctcae_grade,
 )
