@@ -20,6 +20,10 @@ from hccsurv.analysis.coxph import (
     CoxModel as CoxModel,
     coxph as coxph,
 )
+from hccsurv.analysis.landmark import (
+    LandmarkAnalysis as LandmarkAnalysis,
+    landmark as landmark,
+)
 from hccsurv.analysis.models import (
     ModelBuilding as ModelBuilding,
     build_cox_models as build_cox_models,
