@@ -48,6 +48,10 @@ from hccsurv.analysis.selection import (
     lr_test as lr_test,
     select_multivariable as select_multivariable,
 )
+from hccsurv.analysis.splines import (
+    SplineCox as SplineCox,
+    spline_cox as spline_cox,
+)
 from hccsurv.analysis.subgroup import (
     SubgroupAnalysis as SubgroupAnalysis,
     subgroup_analysis as subgroup_analysis,
@@ -134,6 +138,11 @@ from hccsurv.core.rmst import (
     RmstComparison as RmstComparison,
     rmst as rmst,
     rmst_compare as rmst_compare,
+)
+from hccsurv.core.splines import (
+    RestrictedCubicSpline as RestrictedCubicSpline,
+    rcs as rcs,
+    rcs_knots as rcs_knots,
 )
 from hccsurv.data.cohort import (
     Cohort as Cohort,
