@@ -159,6 +159,11 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     doubly_robust = false          # also adjust the weighted Cox model for the covariates
     seed = 20240101                # seed of every random step (numpy default_rng)
 
+    [time_varying]                 # optional: survival by response without immortal time
+    endpoint = "OS"                # the endpoint compared by the status reached during it
+    status = "response"            # confirmed CR/PR by the response engine (needs lesions)
+    landmarks = [3, 6]             # landmark times, in study.time_unit
+
     [output]
     include_identifiers = false    # patient ids in results.json and exported tables
 """
@@ -213,6 +218,7 @@ __all__ = [
     "StudyConfig",
     "StudySection",
     "TablesConfig",
+    "TimeVaryingConfig",
     "UnitsConfig",
     "load_config",
     "parse_config",
@@ -742,6 +748,16 @@ class OutputConfig(_Section):
     include_identifiers: bool = False
 
 
+class TimeVaryingConfig(_Section):
+    """``[time_varying]``: an endpoint by a status reached during follow-up (a confirmed
+    response), as landmark analyses at ``landmarks`` (study time unit) and as a time-varying
+    Cox covariate, beside the naive (immortal-time biased) comparison from the start."""
+
+    endpoint: str
+    status: Literal["response"] = "response"
+    landmarks: list[Positive] = Field(default=[3.0], min_length=1)
+
+
 class StudyConfig(_Section):
     """The validated study config. Paths are resolved against the config file's folder."""
 
@@ -757,6 +773,7 @@ class StudyConfig(_Section):
     response: ResponseConfig | None = None
     figures: FiguresConfig = FiguresConfig()
     adjust: AdjustConfig | None = None
+    time_varying: TimeVaryingConfig | None = None
     output: OutputConfig = OutputConfig()
     analysis: AnalysisConfig = AnalysisConfig()
 
@@ -779,6 +796,17 @@ class StudyConfig(_Section):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"derived variable names must be unique; repeated: {', '.join(dup)}")
+        tv = self.time_varying
+        if tv is not None and tv.endpoint not in self.endpoints:
+            raise ValueError(
+                f"time_varying.endpoint = {tv.endpoint!r} is not an endpoint; use one of "
+                f"{sorted(self.endpoints)}"
+            )
+        if tv is not None and (self.response is None or self.response.source != "lesions"):
+            raise ValueError(
+                "[time_varying] needs the response dates of the response engine: add [response] "
+                'with source = "lesions"'
+            )
         return self
 
     @property

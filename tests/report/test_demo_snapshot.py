@@ -7,7 +7,8 @@ patient flow and the methods paragraph are the same text, and every figure shows
 What the redesign moved or added on purpose is mapped here explicitly, never by regenerating the
 snapshot: results.json no longer repeats the methods paragraph (it is methods.txt, a view of the
 results), and the methods gained the paragraph on the propensity-score adjustment (issue 13,
-item 7). Every other paragraph must be unchanged.
+item 7) and the one on immortal time (landmark and time-varying analyses, issue 20). Every
+other paragraph must be unchanged.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from hccsurv.report.pipeline import run_study
 ROOT = Path(__file__).resolve().parents[2]
 RTOL = 1e-9
 # paragraphs the methods gained since the snapshot (their first words)
-ADDED_METHODS = ("To account for confounding, a propensity score",)
+ADDED_METHODS = (
+    "To account for confounding, a propensity score",
+    "Comparing OS of responders and non-responders",  # issue 20: landmark / time-varying
+)
 
 
 def _tool() -> ModuleType:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
+from hccsurv.analysis.time_varying import TimeVaryingAnalysis
 from hccsurv.config import StudyConfig
 
 _CONF_TYPE = {
@@ -190,6 +191,25 @@ def _adjustment(results: StudyResults) -> str | None:
     return text
 
 
+def _time_varying(results: StudyResults) -> str | None:
+    tv = results.more.get("time_varying")
+    if not isinstance(tv, TimeVaryingAnalysis):
+        return None
+    unit = results.cohort.time_unit
+    landmarks = _join([f"{lm.landmark:g}" for lm in tv.landmarks])
+    return (
+        f"Comparing {tv.endpoint} of responders and non-responders from the start of treatment "
+        "favours responders, who had to survive until their response was seen (immortal-time "
+        f"bias); this naive comparison is shown only beside two unbiased ones. In landmark "
+        f"analyses at {landmarks} {unit}, the patients still in follow-up at the landmark were "
+        "grouped by the confirmed response reached by then and followed from the landmark "
+        "(Kaplan-Meier, log-rank test and Cox model). In a Cox model with response as a "
+        "time-varying covariate, each patient's follow-up was split at the date of the "
+        "confirmed response (counting-process start-stop rows, as R survival's tmerge) and the "
+        "variance was clustered on the patient."
+    )
+
+
 def _not_estimable(results: StudyResults) -> str | None:
     missing = results.not_estimable
     if not missing:
@@ -227,6 +247,7 @@ def methods_paragraphs(results: StudyResults, versions: Mapping[str, str]) -> tu
         _survival(results.endpoints, config),
         _cox(results.endpoints),
         _adjustment(results),
+        _time_varying(results),
         _not_estimable(results),
         _software(versions),
     ]

@@ -27,11 +27,12 @@ from hccsurv.present.tables.baseline import baseline_table_to_table
 from hccsurv.present.tables.cox import cox_table
 from hccsurv.present.tables.response import response_table_to_table
 from hccsurv.present.tables.survival import survival_summary_table
+from hccsurv.present.tables.time_varying import time_varying_table
 from hccsurv.present.tables.zph import zph_table
 
 MoreTables = Callable[[Any, FormatOptions], tuple[Table, ...]]
 
-MORE_TABLES: dict[str, MoreTables] = {}
+MORE_TABLES: dict[str, MoreTables] = {"time_varying": time_varying_table}
 """The table builders of further analyses (``StudyResults.more``), by step name: a new analysis
 registers its builder here and its tables reach every table format and the report."""
 
