@@ -161,7 +161,8 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
 
     [time_varying]                 # optional: survival by response without immortal time
     endpoint = "OS"                # the endpoint compared by the status reached during it
-    status = "response"            # confirmed CR/PR by the response engine (needs lesions)
+    status = "response"            # confirmed CR/PR dates of the response engine (without
+                                   # [response] source = "lesions": reported not estimable)
     landmarks = [3, 6]             # landmark times, in study.time_unit
 
     [output]
@@ -801,11 +802,6 @@ class StudyConfig(_Section):
             raise ValueError(
                 f"time_varying.endpoint = {tv.endpoint!r} is not an endpoint; use one of "
                 f"{sorted(self.endpoints)}"
-            )
-        if tv is not None and (self.response is None or self.response.source != "lesions"):
-            raise ValueError(
-                "[time_varying] needs the response dates of the response engine: add [response] "
-                'with source = "lesions"'
             )
         return self
 

@@ -89,3 +89,21 @@ def test_the_demo_study_reports_os_by_response_three_ways() -> None:
     assert results.to_dict()["time_varying"]["comparisons"][0]["method"].startswith("naive")
     table = build_tables(results, format_options(config)).more["time_varying"][0]
     assert len(table.rows) == 4
+
+
+def test_without_response_dates_the_step_is_not_estimable(tmp_path: Path) -> None:
+    import shutil
+
+    from hccsurv.analysis.study import analyze_study
+
+    for name in ("study.toml", "cohort.csv"):
+        shutil.copy(DEMO_CONFIG.parent / name, tmp_path / name)
+    path = tmp_path / "study.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('source = "lesions"', 'source = "column"\nbest_response = "best_response"')
+    path.write_text(text.replace('lesion_file = "lesions.csv"', ""), encoding="utf-8")
+    config = hccsurv.load_config(path)
+    results = analyze_study(hccsurv.load_cohort(config), config)
+    record = next(r for r in results.analyses if r.key == "time_varying")
+    assert record.status == "not estimable"
+    assert "no response dates" in str(record.reason)
