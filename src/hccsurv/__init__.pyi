@@ -24,6 +24,10 @@ from hccsurv.analysis.frames import (
     kaplan_meier as kaplan_meier,
     logrank as logrank,
 )
+from hccsurv.analysis.landmark import (
+    LandmarkAnalysis as LandmarkAnalysis,
+    landmark as landmark,
+)
 from hccsurv.analysis.models import (
     ModelBuilding as ModelBuilding,
     build_cox_models as build_cox_models,
@@ -54,6 +58,10 @@ from hccsurv.analysis.selection import (
     lr_test as lr_test,
     select_multivariable as select_multivariable,
 )
+from hccsurv.analysis.splines import (
+    SplineCox as SplineCox,
+    spline_cox as spline_cox,
+)
 from hccsurv.analysis.subgroup import (
     SubgroupAnalysis as SubgroupAnalysis,
     subgroup_analysis as subgroup_analysis,
@@ -67,6 +75,7 @@ from hccsurv.analysis.terms import (
     add_interaction as add_interaction,
     add_transforms as add_transforms,
 )
+from hccsurv.analysis.tmerge import tmerge as tmerge
 from hccsurv.clinical.ctcae import (
     ctcae_grade as ctcae_grade,
 )
@@ -137,6 +146,11 @@ from hccsurv.core.rmst import (
     RmstComparison as RmstComparison,
     rmst as rmst,
     rmst_compare as rmst_compare,
+)
+from hccsurv.core.splines import (
+    RestrictedCubicSpline as RestrictedCubicSpline,
+    rcs as rcs,
+    rcs_knots as rcs_knots,
 )
 from hccsurv.data.cohort import (
     Cohort as Cohort,

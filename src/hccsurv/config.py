@@ -176,6 +176,12 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     doubly_robust = false          # also adjust the weighted Cox model for the covariates
     seed = 20240101                # seed of every random step (numpy default_rng)
 
+    [time_varying]                 # optional: survival by response without immortal time
+    endpoint = "OS"                # the endpoint compared by the status reached during it
+    status = "response"            # confirmed CR/PR dates of the response engine (without
+                                   # [response] source = "lesions": reported not estimable)
+    landmarks = [3, 6]             # landmark times, in study.time_unit
+
     [output]
     include_identifiers = false    # patient ids in results.json and exported tables
 """
@@ -232,6 +238,7 @@ __all__ = [
     "StudyConfig",
     "StudySection",
     "TablesConfig",
+    "TimeVaryingConfig",
     "TreatmentColumns",
     "UnitsConfig",
     "load_config",
@@ -932,6 +939,16 @@ class OutputConfig(_Section):
     include_identifiers: bool = False
 
 
+class TimeVaryingConfig(_Section):
+    """``[time_varying]``: an endpoint by a status reached during follow-up (a confirmed
+    response), as landmark analyses at ``landmarks`` (study time unit) and as a time-varying
+    Cox covariate, beside the naive (immortal-time biased) comparison from the start."""
+
+    endpoint: str
+    status: Literal["response"] = "response"
+    landmarks: list[Positive] = Field(default=[3.0], min_length=1)
+
+
 class StudyConfig(_Section):
     """The validated study config. Paths are resolved against the config file's folder."""
 
@@ -949,6 +966,7 @@ class StudyConfig(_Section):
     figures: FiguresConfig = FiguresConfig()
     adjust: AdjustConfig | None = None
     safety: SafetyConfig | None = None
+    time_varying: TimeVaryingConfig | None = None
     output: OutputConfig = OutputConfig()
     analysis: AnalysisConfig = AnalysisConfig()
 
@@ -976,6 +994,12 @@ class StudyConfig(_Section):
             raise ValueError(
                 f"long-format endpoints ({', '.join(keyed)}: key = ...) need study.id_column, "
                 "the column that says which rows belong to one patient"
+            )
+        tv = self.time_varying
+        if tv is not None and tv.endpoint not in self.endpoints:
+            raise ValueError(
+                f"time_varying.endpoint = {tv.endpoint!r} is not an endpoint; use one of "
+                f"{sorted(self.endpoints)}"
             )
         return self
 

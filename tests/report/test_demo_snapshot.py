@@ -7,7 +7,8 @@ patient flow and the methods paragraph are the same text, and every figure shows
 What the redesign moved or added on purpose is mapped here explicitly, never by regenerating the
 snapshot: results.json no longer repeats the methods paragraph (it is methods.txt, a view of the
 results), and the methods gained the paragraph on the propensity-score adjustment (issue 13,
-item 7). Every other paragraph must be unchanged.
+item 7) and the one on immortal time (landmark and time-varying analyses, issue 20). Every
+other paragraph must be unchanged.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ ADDED_METHODS = (
     "Regardless of its univariate p-value, the treatment group",
     "To account for confounding, a propensity score",
     "Safety was analysed in the patients",  # issue 23: adverse events and exposure
+    "Comparing OS of responders and non-responders",  # issue 20: landmark / time-varying
 )
 
 

@@ -91,6 +91,8 @@ class CoxModel(Result):
     design: Design = field(repr=False)
     data: CoxData = field(repr=False)
     strata_codes: tuple[str, ...] = field(repr=False)
+    start_col: str | None = None
+    """Start-time column of counting-process rows ``(start, stop]``, or None."""
     concordance_skipped: bool = False
 
     @property
@@ -132,6 +134,7 @@ class CoxModel(Result):
         """Coefficients (with SEs, p-values and CIs), term and global tests, fit summary."""
         coefs = self.to_frame().to_dict(orient="records")
         return {
+            "start_col": self.start_col,
             "time_col": self.time_col,
             "event_col": self.event_col,
             "covariates": list(self.covariates),
@@ -161,6 +164,7 @@ class CoxModel(Result):
 
     def zph(self) -> ZphResult:
         """Proportional-hazards tests per variable and GLOBAL, R ``cox.zph(fit)`` (km transform)."""
+        self._right_censored_only("zph()")
         terms = [(t.variable, list(t.columns)) for t in self.design.terms]
         return cox_zph(self.data, self.fit.coef, self.ties, terms)
 
@@ -170,6 +174,7 @@ class CoxModel(Result):
         ``profile`` maps each covariate to a value (factor levels by name) and, for a stratified
         model, each strata column to the stratum of the curve.
         """
+        self._right_censored_only("predict_survival()")
         x0 = self.design.row_for(profile)
         code = 0
         if self.strata:
@@ -191,6 +196,14 @@ class CoxModel(Result):
             stratum=code,
             conf_level=self.conf_level,
         )
+
+    def _right_censored_only(self, what: str) -> None:
+        if self.start_col is not None:
+            raise InputError(
+                f"{what} is implemented for right-censored data only; this model has "
+                f"counting-process rows (start_col={self.start_col!r}). Fit it without "
+                "start_col (one row per patient) to use it"
+            )
 
 
 def _stratum_label(values: Sequence[object]) -> str:
@@ -222,9 +235,16 @@ def coxph(
     robust: bool | None = None,
     ties: str = "efron",
     conf_level: float = 0.95,
+    start_col: str | None = None,
     concordance: bool = True,
 ) -> CoxModel:
     """Fit ``coxph(Surv(time, event) ~ covariates + strata(...), weights=, cluster=)`` on a frame.
+
+    With ``start_col`` it is R's counting-process ``coxph(Surv(start, stop, event) ~ ...)``:
+    ``time_col`` is then the stop time and a row is at risk in ``(start, stop]`` (delayed entry,
+    time-varying covariates from :func:`hccsurv.tmerge`); give ``cluster`` the patient id so
+    that the variance is robust to a patient's several rows, as R's ``cluster = id``. Harrell's
+    concordance is not computed for such rows (NaN).
 
     Parameters
     ----------
@@ -247,6 +267,8 @@ def coxph(
     ties : {"efron", "breslow"}
     conf_level : float
         Level of the hazard-ratio intervals.
+    start_col : str, optional
+        Start-time column (R ``Surv(start, stop, event)``); start < stop on every row.
     concordance : bool
         Compute Harrell's C and its se (R's ``summary(fit)$concordance``); ``False`` skips it
         (``concordance`` and ``concordance_se`` are then NaN and ``concordance_skipped`` True).
@@ -260,6 +282,8 @@ def coxph(
         () if strata is None else (strata,) if isinstance(strata, str) else tuple(strata)
     )
     required = [time_col, event_col, *strata_cols]
+    if start_col is not None:
+        required.append(start_col)
     if weights is not None:
         required.append(weights)
     if cluster is not None:
@@ -289,6 +313,7 @@ def coxph(
                 f"non-integer case weights ({weights!r}): robust (sandwich) variance, as R's "
                 "coxph; pass robust=False for the model-based one",
             )
+    entry = None if start_col is None else used[start_col].to_numpy(dtype=np.float64)
     fit = cox_fit(
         time,
         event,
@@ -300,12 +325,20 @@ def coxph(
         ties=ties,
         conf_level=conf_level,
         names=design.column_names,
+        entry=entry,
     )
     data = prepare_cox_data(
-        time, event, design.matrix, strata=strata_arr, weights=w, names=design.column_names
+        time,
+        event,
+        design.matrix,
+        strata=strata_arr,
+        weights=w,
+        names=design.column_names,
+        entry=entry,
     )
     c_value = c_se = math.nan
-    if concordance:
+    # R's concordance for (start, stop] rows is not implemented: counting-process fits skip it
+    if concordance and entry is None:
         conc = harrell_c(
             data.time,
             event,
@@ -343,5 +376,6 @@ def coxph(
         design=design,
         data=data,
         strata_codes=strata_labels,
-        concordance_skipped=not concordance,
+        concordance_skipped=not concordance or entry is not None,
+        start_col=start_col,
     )

@@ -50,6 +50,7 @@ from hccsurv.analysis.results import (
 from hccsurv.analysis.safety import analyze_adverse_events, analyze_exposure
 from hccsurv.analysis.survival import summarize_endpoint
 from hccsurv.analysis.table1 import BaselineTable, baseline_table
+from hccsurv.analysis.time_varying import TimeVaryingAnalysis, response_time_analysis
 from hccsurv.clinical.response import ResponseAssessment, assess_response
 from hccsurv.config import ResponseConfig, StudyConfig
 from hccsurv.core.zph import ZphResult
@@ -416,6 +417,57 @@ def analyze_adjustment(
     return adjusted
 
 
+def _time_varying(cohort: Cohort, config: StudyConfig) -> TimeVaryingAnalysis:
+    tv = config.time_varying
+    assert tv is not None  # the step runs only when the config has [time_varying]
+    start_col = config.endpoints[tv.endpoint].start
+    if start_col is None:
+        raise NotEstimableError(
+            f"endpoint {tv.endpoint} is given as a ready time, without the start date that "
+            "places the response on its time scale"
+        )
+    response = _response(cohort, config)
+    if response is None or response.assessment is None:
+        raise NotEstimableError('no response dates: [response] needs source = "lesions"')
+    best = response.assessment.best.to_frame()
+    dates = pd.to_datetime(best["first_response_date"].replace("", None))
+    first = (
+        cohort.frame[cohort.id_column]
+        .astype(str)
+        .map(pd.Series(dates.to_numpy(), index=best["patient_id"].astype(str)))
+    )
+    start = pd.to_datetime(cohort.frame[start_col])
+    time_col, event_col = cohort.endpoints[tv.endpoint]
+    return response_time_analysis(
+        cohort.frame,
+        cohort.id_column,
+        time_col,
+        event_col,
+        (first - start).dt.days / config.days_per_unit,
+        tv.landmarks,
+        endpoint=tv.endpoint,
+        unit=config.study.time_unit,
+    )
+
+
+def analyze_time_varying(
+    cohort: Cohort, config: StudyConfig, log: Recorder, advance: Advance
+) -> TimeVaryingAnalysis | None:
+    """The endpoint by response: naive, landmark and time-varying (``[time_varying]``)."""
+    if config.time_varying is None:
+        return None
+    tv = config.time_varying
+    result = log.run(
+        "time_varying",
+        f"{tv.endpoint} by response: landmark and time-varying analyses",
+        lambda: _time_varying(cohort, config),
+        n=cohort.flow.analysed,
+        options=tv.model_dump(),
+    )
+    advance(1)
+    return result
+
+
 @dataclass(frozen=True)
 class StudyStep:
     """One analysis of the study: the ``StudyResults`` field it fills (any other name: its key in
@@ -447,12 +499,23 @@ STUDY_STEPS: tuple[StudyStep, ...] = (
     StudyStep("adjusted", "Propensity-score adjustment", analyze_adjustment, lambda c: None),
     StudyStep("adverse_events", "Adverse events (CTCAE)", analyze_adverse_events, lambda c: None),
     StudyStep("exposure", "Treatment exposure", analyze_exposure, lambda c: None),
+    StudyStep(
+        "time_varying", "Landmark and time-varying analyses", analyze_time_varying, lambda c: None
+    ),
 )
 
 
 def required_keys_problems(config: StudyConfig) -> list[Problem]:
     """``[analysis] required`` entries that name no analysis of this config."""
-    roots = {*config.endpoints, "baseline", "response", "adjust", "adverse_events", "exposure"}
+    roots = {
+        *config.endpoints,
+        "baseline",
+        "response",
+        "adjust",
+        "adverse_events",
+        "exposure",
+        "time_varying",
+    }
     return [
         Problem(
             where=f"analysis.required[{i}]",

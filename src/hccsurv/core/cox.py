@@ -41,9 +41,10 @@ from scipy import linalg
 
 from hccsurv.core._result import Result
 from hccsurv.core.checks import check_survival
+from hccsurv.core.cox_counting import CountingRiskSets
 from hccsurv.core.cox_efron import Evaluation, RiskSets
 from hccsurv.core.distributions import chi2_sf, normal_quantile, normal_two_sided_p_array
-from hccsurv.core.timefix import aeq_times_order
+from hccsurv.core.timefix import aeq_times, aeq_times_order
 from hccsurv.errors import ConvergenceError, InputError, StatisticalWarning
 
 if TYPE_CHECKING:
@@ -156,9 +157,23 @@ class CoxData:
     names: tuple[str, ...]
     time_order: NDArray[np.intp] | None = None
     """An increasing order of ``time`` (from the timefix sort), or None; saves a second sort."""
+    entry: NDArray[np.float64] | None = None
+    """Start times of counting-process rows ``(entry, time]``, or None (at risk from 0)."""
 
     def risk_sets(self, ties: str) -> RiskSets:
         """Sorted risk-set structure for repeated likelihood evaluation."""
+        if self.entry is not None:
+            return CountingRiskSets(
+                self.entry,
+                self.time,
+                self.event,
+                self.weights,
+                self.x,
+                self.strata,
+                ties == "efron",
+                self.means,
+                ascending=self.time_order,
+            )
         return RiskSets(
             self.time,
             self.event,
@@ -195,8 +210,12 @@ def prepare_cox_data(
     strata: ArrayLike | None = None,
     weights: ArrayLike | None = None,
     names: tuple[str, ...] | None = None,
+    entry: ArrayLike | None = None,
 ) -> CoxData:
     """Validate the inputs of :func:`cox_fit` and apply R's ``timefix`` (``aeqSurv``).
+
+    With ``entry`` (counting-process rows) the start and stop times are merged jointly, as
+    ``aeqSurv`` on a ``Surv(start, stop, event)`` object.
 
     Raises
     ------
@@ -224,7 +243,18 @@ def prepare_cox_data(
             f"X[{i}, {j}] (row {i}, column '{labels[j]}') = {arr[i, j]!r} is not a finite "
             "number; drop incomplete rows (complete cases) or impute the covariate first"
         )
-    t, time_order = aeq_times_order(surv.time)  # integer times: one pass; otherwise one sort
+    start = None if entry is None else _entry_times(entry, surv.time)
+    if start is None:
+        t, time_order = aeq_times_order(surv.time)  # integer times: one pass; otherwise one sort
+    else:
+        both = aeq_times(np.concatenate((start, surv.time)))
+        start, t, time_order = both[:n], both[n:], None
+        if bool(np.any(start >= t)):
+            i = int(np.flatnonzero(start >= t)[0])
+            raise InputError(
+                f"row {i}: start {start[i]!r} and stop {surv.time[i]!r} are equal after merging "
+                "near-tied times (R's timefix); widen the interval or drop the row"
+            )
     codes = _codes(strata, n, "strata")
     w = surv.weights
     means = (w @ arr) / w.sum() if w.sum() > 0 else arr.mean(axis=0)
@@ -237,7 +267,23 @@ def prepare_cox_data(
         means=np.asarray(means, dtype=np.float64),
         names=labels,
         time_order=time_order,
+        entry=start,
     )
+
+
+def _entry_times(entry: ArrayLike, stop: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Validated start times: finite and below the stop time on every row (R: start < stop)."""
+    start = np.asarray(entry, dtype=np.float64)
+    if start.shape != stop.shape:
+        raise InputError(f"entry has {start.size} values for {stop.size} rows; give one per row")
+    bad = ~np.isfinite(start) | (start >= stop)
+    if bool(bad.any()):
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"row {i}: start (entry) {start[i]!r} must be finite and below the stop time "
+            f"{stop[i]!r} (R: 'Stop time must be > start time'); fix or drop the row"
+        )
+    return start
 
 
 def _singular_columns(
@@ -336,6 +382,7 @@ def cox_fit(
     toler_chol: float = float(np.finfo(np.float64).eps) ** 0.75,
     conf_level: float = 0.95,
     names: tuple[str, ...] | None = None,
+    entry: ArrayLike | None = None,
 ) -> CoxFit:
     """Fit a Cox proportional hazards model as R ``coxph(Surv(time, event) ~ X, ...)``.
 
@@ -361,6 +408,9 @@ def cox_fit(
         Level of the hazard-ratio intervals :math:`\\exp(\\hat\\beta \\pm z_{1-\\alpha/2}\\,se)`.
     names : tuple of str, optional
         Column labels (``x1``, ``x2`` ... by default).
+    entry : array-like, optional
+        Start times: counting-process rows ``(entry, time]`` as R ``Surv(start, stop, event)``
+        (delayed entry, time-varying covariates); a patient with several rows is one ``cluster``.
 
     Returns
     -------
@@ -378,7 +428,9 @@ def cox_fit(
         raise InputError(f"ties={ties!r} is not supported; use 'efron' (R default) or 'breslow'")
     if not 0.0 < conf_level < 1.0:
         raise InputError(f"conf_level={conf_level!r} must be between 0 and 1 (e.g. 0.95)")
-    data = prepare_cox_data(time, event, X, strata=strata, weights=weights, names=names)
+    data = prepare_cox_data(
+        time, event, X, strata=strata, weights=weights, names=names, entry=entry
+    )
     n, p = data.x.shape
     cluster_codes = _codes(cluster, n, "cluster") if cluster is not None else None
     robust = robust or cluster_codes is not None

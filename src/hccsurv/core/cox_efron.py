@@ -368,11 +368,19 @@ class RiskSets:
         result: NDArray[np.float64] = out
         return result
 
+    def rows_sum(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Per sorted row, the sum of per-event-group ``values`` over the groups it is at risk in.
+
+        Here that is every group of the row's stratum with :math:`t_g \\le t_i`; the
+        counting-process subclass also removes the groups before the row's entry.
+        """
+        out: NDArray[np.float64] = self.revcum(self.scatter(values))[self.group]
+        return out
+
     def _weight_c(self, gt: GroupTerms, phi: NDArray[np.float64]) -> NDArray[np.float64]:
         """Per-row :math:`c_i` of the information matrix (group contributions times ``phi``)."""
-        a = self.revcum(self.scatter(phi * gt.h1))
         b = self.scatter(phi * gt.hf)
-        c: NDArray[np.float64] = a[self.group]
+        c: NDArray[np.float64] = self.rows_sum(phi * gt.h1)
         c[self.dead_rows] -= b[self.group[self.dead_rows]]
         return c
 
@@ -426,13 +434,12 @@ class RiskSets:
         gt = self.terms(beta)
         s1, e1 = gt.s1, gt.e1
         c = self._weight_c(gt, np.ones(gt.h1.shape[0]))
-        a2 = self.revcum(self.scatter(s1 * gt.alpha[:, None] - e1 * gt.beta[:, None]))
         b2 = self.scatter(s1 * gt.beta[:, None] - e1 * gt.gamma[:, None])
         wsum = np.where(self.slot_weight > 0, self.slot_weight, 1.0)
         mbar = self.scatter((s1 * gt.h1[:, None] - e1 * gt.hf[:, None]) / wsum[:, None])
         grp = self.group
         dr = self.dead_rows
-        cx = a2[grp]
+        cx = self.rows_sum(s1 * gt.alpha[:, None] - e1 * gt.beta[:, None])
         cx[dr] -= b2[grp[dr]]
         xs = self.x
         resid: NDArray[np.float64] = -gt.risk[:, None] * (xs * c[:, None] - cx)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from hccsurv.analysis.comparisons import PairwiseComparisons, SubgroupResults
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
 from hccsurv.analysis.safety import AdverseEventTable, Exposure
+from hccsurv.analysis.time_varying import TimeVaryingAnalysis
 from hccsurv.config import EndpointConfig, StudyConfig
 
 _CONF_TYPE = {
@@ -298,6 +299,25 @@ def _safety(results: StudyResults) -> str | None:
     return text.strip()
 
 
+def _time_varying(results: StudyResults) -> str | None:
+    tv = results.more.get("time_varying")
+    if not isinstance(tv, TimeVaryingAnalysis):
+        return None
+    unit = results.cohort.time_unit
+    landmarks = _join([f"{lm.landmark:g}" for lm in tv.landmarks])
+    return (
+        f"Comparing {tv.endpoint} of responders and non-responders from the start of treatment "
+        "favours responders, who had to survive until their response was seen (immortal-time "
+        f"bias); this naive comparison is shown only beside two unbiased ones. In landmark "
+        f"analyses at {landmarks} {unit}, the patients still in follow-up at the landmark were "
+        "grouped by the confirmed response reached by then and followed from the landmark "
+        "(Kaplan-Meier, log-rank test and Cox model). In a Cox model with response as a "
+        "time-varying covariate, each patient's follow-up was split at the date of the "
+        "confirmed response (counting-process start-stop rows, as R survival's tmerge) and the "
+        "variance was clustered on the patient."
+    )
+
+
 def _not_estimable(results: StudyResults) -> str | None:
     missing = results.not_estimable
     if not missing:
@@ -337,6 +357,7 @@ def methods_paragraphs(results: StudyResults, versions: Mapping[str, str]) -> tu
         _comparisons(results),
         _adjustment(results),
         _safety(results),
+        _time_varying(results),
         _not_estimable(results),
         _software(versions),
     ]

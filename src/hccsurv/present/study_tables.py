@@ -29,6 +29,7 @@ from hccsurv.present.tables.cox import cox_table
 from hccsurv.present.tables.response import response_table_to_table
 from hccsurv.present.tables.safety import adverse_event_tables, exposure_tables
 from hccsurv.present.tables.survival import survival_summary_table
+from hccsurv.present.tables.time_varying import time_varying_table
 from hccsurv.present.tables.zph import zph_table
 
 MoreTables = Callable[[Any, FormatOptions], tuple[Table, ...]]
@@ -36,6 +37,7 @@ MoreTables = Callable[[Any, FormatOptions], tuple[Table, ...]]
 MORE_TABLES: dict[str, MoreTables] = {
     "adverse_events": adverse_event_tables,
     "exposure": exposure_tables,
+    "time_varying": time_varying_table,
 }
 """The table builders of further analyses (``StudyResults.more``), by step name: a new analysis
 registers its builder here and its tables reach every table format and the report."""
