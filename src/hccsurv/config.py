@@ -57,6 +57,14 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     event = "ttf_event"            # 1 = event, 0 = censored
     time_unit = "days"             # unit of the time column
 
+    [endpoints.TTP]                # an endpoint with competing events (from dates)
+    label = "Time to progression"
+    start = "haic_start"
+    events = ["progression_date"]
+    last_contact = "last_contact_date"
+    competing = { "Death without progression" = "death_date" }   # the first date decides
+    cause_label = "Progression"    # optional: cause 1's label (default: the endpoint's label)
+
     [units]                        # units of the raw laboratory columns
     bilirubin = "mg/dL"            # or "umol/L"
     albumin = "g/dL"               # or "g/L"
@@ -401,9 +409,12 @@ class EndpointConfig(_Section):
     time: ColumnName | None = None
     event: ColumnName | None = None
     time_unit: TimeUnit | None = None
+    competing: dict[str, ColumnName] | None = None
+    cause_label: Annotated[str, Field(min_length=1)] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> EndpointConfig:
+        self._check_competing()
         from_dates = self.start is not None or self.events is not None
         ready = self.time is not None or self.event is not None
         if from_dates and ready:
@@ -454,10 +465,49 @@ class EndpointConfig(_Section):
                 raise ValueError(f"an endpoint from ready columns also needs: {', '.join(missing)}")
         return self
 
+    def _check_competing(self) -> None:
+        """``competing`` (dates of competing events, by cause label) and ``cause_label``."""
+        if self.competing is not None:
+            if not self.competing:
+                raise ValueError(
+                    'competing needs at least one {label = "date column"}; remove it for an '
+                    "endpoint without competing events"
+                )
+            if self.time is not None or self.event is not None:
+                raise ValueError(
+                    "competing names date columns, so it belongs to an endpoint from dates "
+                    "(start, events, last_contact), not to ready time + event columns"
+                )
+            labels = [self.cause_label or self.label, *self.competing]
+            if len({lab.strip().casefold() for lab in labels}) < len(labels):
+                raise ValueError(
+                    f"the cause labels {labels} repeat one another; give each competing event "
+                    "its own label (cause_label renames the endpoint's own event)"
+                )
+            shared = sorted(set(self.competing.values()) & set(self.events or []))
+            if shared:
+                raise ValueError(
+                    f"{shared} is both an event and a competing event of this endpoint; a date "
+                    "column belongs to one cause"
+                )
+        if self.cause_label is not None and self.competing is None:
+            raise ValueError(
+                "cause_label names the endpoint's own event among competing causes; it needs "
+                'competing = {label = "date column"}'
+            )
+
     @property
     def from_dates(self) -> bool:
         """True when time and event are computed from date columns."""
         return self.start is not None
+
+    @property
+    def cause_labels(self) -> tuple[str, ...]:
+        """The cause labels in code order (cause 1 = the endpoint's own event); empty without
+        competing events."""
+        if self.competing is None:
+            return ()
+        return (self.cause_label or self.label, *self.competing)
 
 
 class UnitsConfig(_Section):
@@ -909,12 +959,13 @@ def _across_sections(config: StudyConfig) -> list[Problem]:
     """Checks that join keys of two sections, each reported at the key to change."""
     problems: list[Problem] = []
     generated = {f"{e}_{part}" for e in config.endpoints for part in ("time", "event")}
+    generated |= {f"{e}_cause" for e, ep in config.endpoints.items() if ep.cause_labels}
     problems += [
         Problem(
             where=f"derived[{i}].name",
             message=(
                 f"found {d.name!r}, the name of a column hccsurv generates for an endpoint; "
-                "allowed: any name except <endpoint>_time and <endpoint>_event "
+                "allowed: any name except <endpoint>_time, <endpoint>_event and <endpoint>_cause "
                 f"({', '.join(sorted(generated))})"
             ),
             rule="name_clash",

@@ -17,7 +17,7 @@ column (a unit mismatch, a config choice) still raise.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -73,6 +73,10 @@ class Cohort:
     lesions
         The lesion rows of the analysed patients when ``[response]`` reads a lesion file
         (:func:`hccsurv.data.lesions.read_lesions`), else ``None``.
+    causes
+        ``{endpoint: (cause labels in code order, cause 1 first)}`` for the endpoints with
+        competing events, whose frame also holds ``<name>_cause`` (0 = censored, 1 = the
+        endpoint's own event, 2.. = the competing causes; NaN if unusable).
     """
 
     frame: pd.DataFrame
@@ -85,6 +89,7 @@ class Cohort:
     groups: tuple[str, ...]
     time_unit: str
     lesions: pd.DataFrame | None = None
+    causes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _suggest(name: str, columns: list[str]) -> str:
@@ -109,6 +114,8 @@ def _input_columns(config: StudyConfig) -> dict[str, str]:
                 out[f"endpoints.{name}.{key}"] = value
         for i, col in enumerate(ep.events or []):
             out[f"endpoints.{name}.events[{i}]"] = col
+        for label, col in (ep.competing or {}).items():
+            out[f"endpoints.{name}.competing.{label}"] = col
     for role, col in config.clinical.columns().items():
         out[f"clinical.{role}"] = col
     if config.response is not None and config.response.best_response is not None:
@@ -429,6 +436,7 @@ def load_cohort(
         frame[col] = derived[col]
 
     endpoint_cols: dict[str, tuple[str, str]] = {}
+    causes: dict[str, tuple[str, ...]] = {}
     counts: list[EndpointCount] = []
     cutoff = pd.Timestamp(config.study.cutoff) if config.study.cutoff is not None else None
     for name, ep in config.endpoints.items():
@@ -441,6 +449,9 @@ def load_cohort(
         frame[time_col] = values.time
         frame[event_col] = values.event
         endpoint_cols[name] = (time_col, event_col)
+        if values.cause is not None:
+            frame[f"{name}_cause"] = values.cause
+            causes[name] = ep.cause_labels
         n = int(values.time.notna().sum())
         counts.append(EndpointCount(endpoint=name, n=n, events=int(values.event.sum())))
         if n < len(frame):
@@ -485,4 +496,5 @@ def load_cohort(
         groups=tuple(config.groups.labels),
         time_unit=config.study.time_unit,
         lesions=lesions,
+        causes=causes,
     )

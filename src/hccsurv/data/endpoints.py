@@ -16,6 +16,13 @@ treatment):
 A patient without a start date, or without an event and without a censoring date, has a missing
 time and event and is left out of that endpoint only.
 
+With competing events (``competing = {label = "date column"}``), the first of the endpoint's own
+event dates and the competing dates ends follow-up: ``time`` runs to it and ``cause`` says whose
+it is (1 = the endpoint's own event, 2.. = the competing columns in config order, 0 = censored);
+``event`` is 1.0 for cause 1 only, so a competing event censors the cause-specific analyses, as
+``Surv(time, cause == 1)`` does in R. A tie on one date goes to the endpoint's own event, then to
+the first competing column: the event of interest was observed on that day.
+
 Ready ``time`` + ``event`` columns are converted from their unit to the study unit; the cut-off
 cannot be applied to them.
 """
@@ -38,12 +45,15 @@ class EndpointValues:
     """Per-patient values of one endpoint (aligned with the cohort frame).
 
     ``time`` is in the study unit (float, NaN when not computable), ``event`` is 1.0 / 0.0 / NaN,
-    ``end`` is the date at which follow-up for this endpoint ends (NaT for ready columns).
+    ``end`` is the date at which follow-up for this endpoint ends (NaT for ready columns),
+    ``cause`` the cause code with competing events (0 = censored, 1 = own event, 2.. = competing
+    events; NaN when the time is), else ``None``.
     """
 
     time: pd.Series
     event: pd.Series
     end: pd.Series
+    cause: pd.Series | None = None
 
 
 def endpoint_from_dates(
@@ -68,6 +78,8 @@ def endpoint_from_dates(
     """
     if endpoint.start is None or endpoint.events is None or endpoint.last_contact is None:
         raise InputError("endpoint_from_dates needs an endpoint defined from dates")
+    if endpoint.competing:
+        return _with_competing(dates, endpoint, cutoff=cutoff, days_per_unit=days_per_unit)
     start = dates[endpoint.start]
     event_date = dates[list(endpoint.events)].min(axis=1, skipna=True)
     censor_col = (
@@ -91,6 +103,32 @@ def endpoint_from_dates(
     time = (days / days_per_unit).where(known)
     event = pd.Series(np.where(event_counts, 1.0, 0.0), index=dates.index).where(known)
     return EndpointValues(time=time, event=event, end=end.where(known))
+
+
+def _with_competing(
+    dates: pd.DataFrame,
+    endpoint: EndpointConfig,
+    *,
+    cutoff: pd.Timestamp | None,
+    days_per_unit: float,
+) -> EndpointValues:
+    """Time to the first of the own and competing events; the cause is whose date that is."""
+    assert endpoint.competing is not None and endpoint.events is not None
+    competing = list(endpoint.competing.values())
+    any_event = endpoint.model_copy(
+        update={"events": [*endpoint.events, *competing], "competing": None, "cause_label": None}
+    )
+    values = endpoint_from_dates(dates, any_event, cutoff=cutoff, days_per_unit=days_per_unit)
+    ended = values.event == 1.0
+    # the first column group whose earliest date is the end date, own events first (ties)
+    candidates = [dates[list(endpoint.events)].min(axis=1, skipna=True)]
+    candidates += [dates[c] for c in competing]
+    cause = pd.Series(0.0, index=dates.index)
+    for code in range(len(candidates), 0, -1):
+        cause = cause.where(~(ended & (candidates[code - 1] == values.end)), float(code))
+    cause = cause.where(values.time.notna())
+    event = (cause == 1.0).astype("float64").where(cause.notna())
+    return EndpointValues(time=values.time, event=event, end=values.end, cause=cause)
 
 
 def endpoint_from_columns(

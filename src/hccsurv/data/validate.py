@@ -166,6 +166,7 @@ def _date_columns(config: StudyConfig) -> dict[str, list[str]]:
             continue
         roles["start"].append(ep.start)
         roles["event"].extend(ep.events)
+        roles["event"].extend((ep.competing or {}).values())
         roles["contact"].append(ep.last_contact)
         if ep.last_assessment is not None:
             roles["assessment"].append(ep.last_assessment)
