@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from hccsurv.analysis.competing_study import CompetingAnalysis
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
 from hccsurv.config import StudyConfig
 
@@ -53,9 +54,17 @@ def _endpoints(config: StudyConfig, unit: str) -> str:
                 if ep.censoring == "last_assessment"
                 else "the last date known alive"
             )
+            competing = (
+                ""
+                if not ep.competing
+                else f", with {_join([k.lower() for k in ep.competing])} "
+                f"({_join(list(ep.competing.values()))}) as competing "
+                f"event{'s' if len(ep.competing) > 1 else ''} (whichever date came first "
+                "decided the cause)"
+            )
             sentences.append(
-                f"{ep.label} ({name}) was measured from {ep.start} to the first of {events}; "
-                f"patients without an event were censored at {censor}"
+                f"{ep.label} ({name}) was measured from {ep.start} to the first of {events}"
+                f"{competing}; patients without an event were censored at {censor}"
                 + (" or at the data cut-off" if config.study.cutoff is not None else "")
                 + "."
             )
@@ -190,6 +199,35 @@ def _adjustment(results: StudyResults) -> str | None:
     return text
 
 
+def _competing(results: StudyResults) -> str | None:
+    result = results.more.get("competing")
+    if not isinstance(result, CompetingAnalysis):
+        return None
+    config = results.config
+    sentences = []
+    for ep in result.endpoints:
+        others = _join([c.lower() for c in ep.causes[1:]])
+        sentences.append(
+            f"For {ep.label.lower()}, {others} was treated as a competing event rather than as "
+            "censoring."
+        )
+    screening = (
+        f"with the same univariate screening (p < {config.cox.threshold:g}) and multivariable "
+        "model as the Cox models, "
+        if config.cox.candidates
+        else ""
+    )
+    sentences.append(
+        "The cumulative incidence of each cause was estimated by the Aalen-Johansen method with "
+        "95% confidence intervals on the log scale (R survival, survfit) and compared between "
+        "groups with Gray's test (R cmprsk, cuminc). Subdistribution hazard ratios came from "
+        f"Fine-Gray models (cmprsk crr, robust standard errors), {screening}and cause-specific "
+        "hazard ratios from Cox models in which the other causes were censored, reported side "
+        "by side."
+    )
+    return " ".join(sentences)
+
+
 def _not_estimable(results: StudyResults) -> str | None:
     missing = results.not_estimable
     if not missing:
@@ -227,6 +265,7 @@ def methods_paragraphs(results: StudyResults, versions: Mapping[str, str]) -> tu
         _survival(results.endpoints, config),
         _cox(results.endpoints),
         _adjustment(results),
+        _competing(results),
         _not_estimable(results),
         _software(versions),
     ]

@@ -24,6 +24,7 @@ from hccsurv.present.table import Column, Row, Table
 from hccsurv.present.tables.adjusted import adjusted_outcomes_table
 from hccsurv.present.tables.balance import balance_table
 from hccsurv.present.tables.baseline import baseline_table_to_table
+from hccsurv.present.tables.competing import competing_tables
 from hccsurv.present.tables.cox import cox_table
 from hccsurv.present.tables.response import response_table_to_table
 from hccsurv.present.tables.survival import survival_summary_table
@@ -34,6 +35,7 @@ MoreTables = Callable[[Any, FormatOptions], tuple[Table, ...]]
 MORE_TABLES: dict[str, MoreTables] = {}
 """The table builders of further analyses (``StudyResults.more``), by step name: a new analysis
 registers its builder here and its tables reach every table format and the report."""
+MORE_TABLES["competing"] = competing_tables
 
 
 @dataclass(frozen=True)

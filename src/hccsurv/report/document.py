@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hccsurv.analysis.results import StudyResults
+from hccsurv.analysis.study import STUDY_STEPS
 from hccsurv.clinical.response import ReaderAgreement
 from hccsurv.config import StudyConfig
 from hccsurv.present.report_html import (
@@ -159,10 +160,18 @@ def build_document(
                 (Warnings(_not_estimable(analysis, "adjust")),),
             )
         )
+    step_titles = {step.field: step.title for step in STUDY_STEPS}
     for name in analysis.more:  # further analyses registered in STUDY_STEPS, in their order
-        title = next((r.title for r in analysis.analyses if r.key == name), name)
-        blocks = [*tables.more.get(name, ()), Warnings(_not_estimable(analysis, name))]
-        sections.append(Section(name, title, tuple(blocks)))
+        title = next((r.title for r in analysis.analyses if r.key == name), None)
+        more_figures = [_figure(f) for f in figures if f.section == name]
+        # an analysis per endpoint records its pieces as "<endpoint>.<name>...."
+        prefixes = (name, *(f"{ep}.{name}" for ep in config.endpoints))
+        blocks = [
+            *tables.more.get(name, ()),
+            *more_figures,
+            Warnings(_not_estimable(analysis, *prefixes)),
+        ]
+        sections.append(Section(name, title or step_titles.get(name, name), tuple(blocks)))
     if tables.published is not None:
         sections.append(
             Section("appendix", "Appendix: demo cohort vs published results", (tables.published,))
