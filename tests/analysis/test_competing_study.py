@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from hccsurv.analysis.competing_study import CompetingAnalysis, competing_analysis
 from hccsurv.analysis.study import Recorder
 from hccsurv.config import load_config
 from hccsurv.data.cohort import Cohort, load_cohort
+from hccsurv.present.figures.cif import _curves, cif_risk_counts, plot_cif
+from hccsurv.present.figures.style import FigureStyle
 from hccsurv.present.format import FormatOptions
 from hccsurv.present.tables.competing import competing_tables
 from hccsurv.report.pipeline import demo_config_path
@@ -105,3 +108,37 @@ def test_no_competing_endpoint_no_analysis(cohort: Cohort) -> None:
         )
         is None
     )
+
+
+def test_no_events_at_all_leave_the_cif_not_estimable(cohort: Cohort) -> None:
+    frame = cohort.frame.assign(TTP_cause=cohort.frame["TTP_cause"] * 0)
+    result, log = _run(dataclasses.replace(cohort, frame=frame), ("group",))
+    status = {r.key: (r.status, r.reason) for r in log.records}
+    assert status["TTP.competing.cif"] == (
+        "not estimable",
+        "Time to progression: no events of any cause among the 100 patients analysed",
+    )
+    assert result.endpoints[0].cif is None
+    assert [t.id for t in competing_tables(result, FormatOptions())] == []
+
+
+def test_the_figure_draws_a_group_without_events(cohort: Cohort) -> None:
+    frame = cohort.frame.copy()
+    later = frame["group"] == "Post-ate-beva"
+    frame.loc[later, "TTP_cause"] = 0.0
+    result, _ = _run(dataclasses.replace(cohort, frame=frame), ())
+    (ep,) = result.endpoints
+    curves = _curves(ep, FigureStyle(), np.array([12.0]))
+    flat = [c for c in curves if c.label.startswith("Post-ate-beva")]
+    last = frame.loc[later, "TTP_time"].max()
+    assert [c.step_x.tolist() for c in flat] == [[0.0, last]] * 2
+    assert all(c.step_y.tolist() == [0.0, 0.0] for c in flat)
+    counts = cif_risk_counts(ep)(np.array([0.0, 12.0]))
+    assert counts.at_risk[:, 0].tolist() == [66, 34]
+    # everyone is at risk, has had an event of either cause or was censored by each time
+    assert (counts.at_risk[:, 1] + counts.events[:, 1] + counts.censored[:, 1]).tolist() == [
+        66 - int(((frame["TTP_time"] == 12.0) & ~later).sum()),
+        34,
+    ]
+    figure = plot_cif(ep)
+    assert figure.axes

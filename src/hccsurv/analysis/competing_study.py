@@ -140,6 +140,16 @@ def _no_events(label: str, cause: str) -> NotEstimableError:
     return NotEstimableError(f"{label}: no events of cause '{cause}' among the patients analysed")
 
 
+def _cif(
+    time: np.ndarray, codes: np.ndarray, group: np.ndarray, label: str, k: int
+) -> CompetingRisks:
+    if not (codes > 0).any():
+        raise NotEstimableError(
+            f"{label}: no events of any cause among the {codes.size} patients analysed"
+        )
+    return cumulative_incidence(time, codes.astype(np.int64), group, causes=range(1, k + 1))
+
+
 def _gray(cif: CompetingRisks, code: int, label: str, cause: str) -> float:
     if cif.tests is None:
         raise NotEstimableError(f"{label}: Gray's test needs at least two groups with patients")
@@ -175,12 +185,7 @@ def competing_endpoint(
     cif = log.run(
         f"{key}.cif",
         f"{label}: cumulative incidence of each cause",
-        lambda: cumulative_incidence(
-            data[time_col].to_numpy(dtype=float),
-            codes.astype(np.int64),
-            group,
-            causes=range(1, len(causes) + 1),
-        ),
+        partial(_cif, data[time_col].to_numpy(dtype=float), codes, group, label, len(causes)),
         n=n,
         options={"method": "survfit", "conf_type": "log", "causes": list(causes)},
     )

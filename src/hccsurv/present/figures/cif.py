@@ -31,7 +31,17 @@ def _curves(
         for g, group in enumerate(ep.groups):
             c = ep.cif.curve(code, group)
             est, _, _, _ = c.at(landmarks)
-            last = float(c.time[-1]) if c.time.size else 0.0
+            # the curve runs flat to the group's last follow-up, as a Kaplan-Meier curve does
+            last = float(ep.data["time"][ep.data["group"] == group].max())
+            tail = 1 if not c.time.size or last > c.time[-1] else 0
+            ends = [
+                (v[-1] if v.size else fill)
+                for v, fill in ((c.estimate, 0.0), (c.lower, np.nan), (c.upper, np.nan))
+            ]
+            x = np.concatenate(([0.0], c.time, [last] * tail))
+            y = np.concatenate(([0.0], c.estimate, [ends[0]] * tail))
+            lower = np.concatenate(([np.nan], c.lower, [ends[1]] * tail))
+            upper = np.concatenate(([np.nan], c.upper, [ends[2]] * tail))
             label = f"{group}: {cause}"
             out.append(
                 PlottedCurve(
@@ -39,10 +49,10 @@ def _curves(
                     label=group if code == 1 else label,
                     color=style.color(g),
                     line_style=style.line_style(code - 1),
-                    step_x=np.concatenate(([0.0], c.time)),
-                    step_y=np.concatenate(([0.0], c.estimate)) * scale,
-                    band_lower=np.concatenate(([np.nan], c.lower)) * scale,
-                    band_upper=np.concatenate(([np.nan], c.upper)) * scale,
+                    step_x=x,
+                    step_y=y * scale,
+                    band_lower=lower * scale,
+                    band_upper=upper * scale,
                     censor_x=np.empty(0),
                     censor_y=np.empty(0),
                     median=c.median,
