@@ -965,7 +965,7 @@ def _across_sections(config: StudyConfig) -> list[Problem]:
             where=f"derived[{i}].name",
             message=(
                 f"found {d.name!r}, the name of a column hccsurv generates for an endpoint; "
-                "allowed: any name except <endpoint>_time, <endpoint>_event and <endpoint>_cause "
+                "allowed: any name except <endpoint>_time and <endpoint>_event "
                 f"({', '.join(sorted(generated))})"
             ),
             rule="name_clash",
