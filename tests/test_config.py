@@ -40,7 +40,7 @@ def _errors(text: str, tmp_path: Path) -> list[str]:
 def test_demo_config_loads() -> None:
     config = load_config(DEMO)
     assert config.groups.labels == ["First-line", "Post-ate-beva"]
-    assert list(config.endpoints) == ["OS", "PFS"]
+    assert list(config.endpoints) == ["OS", "PFS", "TTP"]
     assert config.endpoints["PFS"].events == ["progression_date", "death_date"]
     assert config.endpoints["PFS"].censoring == "last_assessment"
     assert config.data_path == DEMO.parent / "cohort.csv"

@@ -1,11 +1,13 @@
 """Export hccsurv's analysis data set of the demo study for the R parity check.
 
 ``python validation/export_demo.py`` writes ``tests/reference/data/demo_derived.csv``: the
-analysed demo cohort with its derived variables, endpoints, best responses from the lesion
-engine, and the propensity score and matching weights, so that ``validation/r/demo_study.R``
-recomputes Table 1, the response tests, the survival summaries, the Cox models and the adjusted
-Cox model in R on exactly the data hccsurv analysed. ``tests/report/test_demo_r_parity.py``
-checks that this file still equals what hccsurv derives today, then compares every number.
+analysed demo cohort with its derived variables, endpoints (TTP with its cause column), best
+responses from the lesion engine, and the propensity score and matching weights, so that
+``validation/r/demo_study.R`` recomputes Table 1, the response tests, the survival summaries, the
+Cox models and the adjusted Cox model, and ``validation/r/demo_competing.R`` the competing-risks
+analysis of TTP (cmprsk), in R on exactly the data hccsurv analysed.
+``tests/report/test_demo_r_parity.py`` checks that this file still equals what hccsurv derives
+today, then compares every number.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ COLUMNS = (
     "OS_event",
     "PFS_time",
     "PFS_event",
+    "TTP_time",
+    "TTP_event",
+    "TTP_cause",
 )
 
 

@@ -65,6 +65,14 @@ The file, section by section (``src/hccsurv/demo/study.toml`` is a complete, com
     key = "etype"                  # long format: the rows whose etype is key_value, one per
     key_value = 2                  # patient (id_column required; Table 1 reads the first row)
 
+    [endpoints.TTP]                # an endpoint with competing events (from dates)
+    label = "Time to progression"
+    start = "haic_start"
+    events = ["progression_date"]
+    last_contact = "last_contact_date"
+    competing = { "Death without progression" = "death_date" }   # the first date decides
+    cause_label = "Progression"    # optional: cause 1's label (default: the endpoint's label)
+
     [units]                        # units of the raw laboratory columns
     bilirubin = "mg/dL"            # or "umol/L"
     albumin = "g/dL"               # or "g/L"
@@ -465,8 +473,12 @@ class EndpointConfig(_Section):
     key: ColumnName | None = None
     key_value: str | StatusCode | None = None
 
+    competing: dict[str, ColumnName] | None = None
+    cause_label: Annotated[str, Field(min_length=1)] | None = None
+
     @model_validator(mode="after")
     def _check(self) -> EndpointConfig:
+        self._check_competing()
         if (self.key is None) != (self.key_value is None):
             raise ValueError(
                 "a long-format endpoint needs both key (the column that picks its rows) and "
@@ -538,7 +550,7 @@ class EndpointConfig(_Section):
         for meaning, codes in (
             ("event_codes", self.status_codes),
             ("censored_codes", self.censored),
-            *((f"competing_codes.{k}", v) for k, v in self.competing.items()),
+            *((f"competing_codes.{k}", v) for k, v in self.competing_status.items()),
         ):
             if not codes:
                 raise ValueError(f"{meaning} is empty; give at least one status code")
@@ -561,16 +573,57 @@ class EndpointConfig(_Section):
         return tuple(self.censored_codes) if self.censored_codes is not None else (0.0,)
 
     @property
-    def competing(self) -> dict[str, tuple[float, ...]]:
+    def competing_status(self) -> dict[str, tuple[float, ...]]:
         """``{cause label: codes}`` of the competing events, cause 2, 3, ... in key order."""
         return {
             k: tuple(v) if isinstance(v, list) else (v,) for k, v in self.competing_codes.items()
         }
 
+    def _check_competing(self) -> None:
+        """``competing`` (dates of competing events, by cause label) and ``cause_label``."""
+        if self.competing is not None:
+            if not self.competing:
+                raise ValueError(
+                    'competing needs at least one {label = "date column"}; remove it for an '
+                    "endpoint without competing events"
+                )
+            if self.time is not None or self.event is not None:
+                raise ValueError(
+                    "competing names date columns, so it belongs to an endpoint from dates "
+                    "(start, events, last_contact), not to ready time + event columns"
+                )
+            labels = [self.cause_label or self.label, *self.competing]
+            if len({lab.strip().casefold() for lab in labels}) < len(labels):
+                raise ValueError(
+                    f"the cause labels {labels} repeat one another; give each competing event "
+                    "its own label (cause_label renames the endpoint's own event)"
+                )
+            shared = sorted(set(self.competing.values()) & set(self.events or []))
+            if shared:
+                raise ValueError(
+                    f"{shared} is both an event and a competing event of this endpoint; a date "
+                    "column belongs to one cause"
+                )
+        if self.cause_label is not None and self.competing is None and not self.competing_codes:
+            raise ValueError(
+                "cause_label names the endpoint's own event among competing causes; it needs "
+                'competing = {label = "date column"} or competing_codes = {label = code}'
+            )
+
     @property
     def from_dates(self) -> bool:
         """True when time and event are computed from date columns."""
         return self.start is not None
+
+    @property
+    def cause_labels(self) -> tuple[str, ...]:
+        """The cause labels in code order (cause 1 = the endpoint's own event); empty without
+        competing events."""
+        if self.competing is not None:
+            return (self.cause_label or self.label, *self.competing)
+        if self.competing_codes:
+            return (self.cause_label or self.label, *self.competing_codes)
+        return ()
 
 
 class UnitsConfig(_Section):
@@ -1131,6 +1184,7 @@ def _across_sections(config: StudyConfig) -> list[Problem]:
     """Checks that join keys of two sections, each reported at the key to change."""
     problems: list[Problem] = []
     generated = {f"{e}_{part}" for e in config.endpoints for part in ("time", "event")}
+    generated |= {f"{e}_cause" for e, ep in config.endpoints.items() if ep.cause_labels}
     problems += [
         Problem(
             where=f"derived[{i}].name",

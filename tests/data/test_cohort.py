@@ -22,8 +22,21 @@ def test_demo_cohort_passes_validation() -> None:
     assert cohort.flow.read == 100 and cohort.flow.analysed == 100
     assert cohort.flow.analysed_by_group == {"First-line": 66, "Post-ate-beva": 34}
     assert cohort.warnings == ()
-    assert cohort.endpoints == {"OS": ("OS_time", "OS_event"), "PFS": ("PFS_time", "PFS_event")}
+    assert cohort.endpoints == {
+        "OS": ("OS_time", "OS_event"),
+        "PFS": ("PFS_time", "PFS_event"),
+        "TTP": ("TTP_time", "TTP_event"),
+    }
+    assert cohort.causes == {"TTP": ("Progression", "Death without progression")}
     frame = cohort.frame
+    # PFS events split into progression (cause 1) and death without progression (cause 2), on
+    # the same follow-up times; TTP_event is the cause-specific indicator
+    assert (frame["TTP_time"] == frame["PFS_time"]).all()
+    assert frame["TTP_cause"].value_counts().to_dict() == {1.0: 52, 0.0: 31, 2.0: 17}
+    assert ((frame["TTP_cause"] > 0) == (frame["PFS_event"] == 1)).all()
+    assert ((frame["TTP_cause"] == 1) == (frame["TTP_event"] == 1)).all()
+    died = frame["death_date"].notna()
+    assert (frame.loc[frame["TTP_cause"] == 2, "death_date"].notna()).all() and died.any()
     assert list(frame["group"].cat.categories) == ["First-line", "Post-ate-beva"]
     assert frame["group"].cat.ordered
     assert pd.api.types.is_datetime64_any_dtype(frame["haic_start"])

@@ -9,6 +9,13 @@ snapshot: results.json no longer repeats the methods paragraph (it is methods.tx
 results), and the methods gained the paragraph on the propensity-score adjustment (issue 13,
 item 7) and the one on immortal time (landmark and time-varying analyses, issue 20). Every
 other paragraph must be unchanged.
+
+Issue 18 added the endpoint TTP (time to progression, death without progression competing): its
+own keys, tables (cif_ttp, finegray_ttp, cshr_ttp, cox_ttp, zph_ttp) and figures are additions;
+its rows in the patient flow and in the survival and adjusted tables, its sentence in the
+endpoints paragraph and its competing-risks paragraph are dropped here, and the tables numbered
+after its Cox table (balance, adjusted) are one number further on. Everything of OS and PFS is
+compared as before.
 """
 
 from __future__ import annotations
@@ -35,7 +42,12 @@ ADDED_METHODS = (
     "To account for confounding, a propensity score",
     "Safety was analysed in the patients",  # issue 23: adverse events and exposure
     "Comparing OS of responders and non-responders",  # issue 20: landmark / time-varying
+    "For time to progression, death without progression was treated as a competing event",
 )
+# endpoints added since the snapshot (issue 18), by name and label
+ADDED_ENDPOINTS = {"TTP": "Time to progression"}
+# numbered tables that come after an added endpoint's Cox table
+RENUMBERED = ("balance", "adjusted")
 
 
 def _tool() -> ModuleType:
@@ -103,11 +115,51 @@ def _snapshot_layout(captured: dict[str, Any]) -> dict[str, Any]:
     paragraphs = captured["methods"].rstrip("\n").split("\n\n")
     added = [p for p in paragraphs if p.startswith(ADDED_METHODS)]
     assert len(added) == len(ADDED_METHODS), "an added methods paragraph is missing"
-    kept = [p for p in paragraphs if not p.startswith(ADDED_METHODS)]
+    kept = [_drop_endpoint_sentences(p) for p in paragraphs if not p.startswith(ADDED_METHODS)]
     captured["methods"] = "\n\n".join(kept) + "\n"
     assert "methods" not in captured["results"]
     captured["results"]["methods"] = kept
+    _drop_added_endpoints(captured)
     return captured
+
+
+def _drop_endpoint_sentences(paragraph: str) -> str:
+    for name, label in ADDED_ENDPOINTS.items():
+        start = paragraph.find(f"{label} ({name}) was measured")
+        if start >= 0:
+            end = paragraph.index(". ", start) + 2
+            paragraph = paragraph[:start] + paragraph[end:]
+    return paragraph
+
+
+def _drop_added_endpoints(captured: dict[str, Any]) -> None:
+    """Remove the added endpoints' rows from the flow and the survival and adjusted tables, and
+    number the tables after their Cox tables back."""
+    names, labels = set(ADDED_ENDPOINTS), set(ADDED_ENDPOINTS.values())
+    detail = captured["results"]["flow"]["detail"]
+    detail["endpoints"] = [e for e in detail["endpoints"] if e["endpoint"] not in names]
+    captured["flow"] = [r for r in captured["flow"] if not (r[0] == "endpoint" and r[1] in names)]
+    for table in ("survival", "adjusted"):
+        rows = captured["tables_csv"][table]
+        captured["tables_csv"][table] = [r for r in rows if r[0] not in names]
+    md = captured["tables_md"]
+    md["adjusted"] = [
+        r for r in md["adjusted"] if not r.startswith(tuple(f"| {x} |" for x in labels))
+    ]
+    survival, kept, skipping = md["survival"], [], False
+    for line in survival:
+        if line.startswith("| ***"):
+            skipping = any(line.startswith(f"| ***{x}***") for x in labels)
+        elif not line.startswith("| &emsp;"):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    md["survival"] = kept
+    shift = len([t for t in captured["tables_md"] if t.removeprefix("cox_").upper() in names])
+    for table in RENUMBERED:
+        title = md[table][0]
+        number = int(title.split("Table ")[1].split(".")[0])
+        md[table][0] = title.replace(f"Table {number}.", f"Table {number - shift}.", 1)
 
 
 @pytest.fixture(scope="module")

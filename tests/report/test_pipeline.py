@@ -35,6 +35,7 @@ EXPECTED_FILES = (
 )
 SECTIONS = (
     "methods",
+    "competing",
     "flow",
     "baseline",
     "response",
@@ -61,7 +62,7 @@ def test_every_output_is_written(demo_run: StudyOutcome) -> None:
 def test_results_json_satisfies_the_contract(demo_run: StudyOutcome) -> None:
     data = json.loads((demo_run.out_dir / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, results_schema())
-    assert set(data["endpoints"]) == {"OS", "PFS"}
+    assert set(data["endpoints"]) == {"OS", "PFS", "TTP"}
     os_ = data["endpoints"]["OS"]
     assert set(os_["groups"]) == {"First-line", "Post-ate-beva"}
     assert os_["overall"]["n"] == 100
@@ -107,8 +108,8 @@ def test_report_has_every_section_and_fetches_nothing(demo_run: StudyOutcome) ->
     html = demo_run.report_path.read_text(encoding="utf-8")
     for section in SECTIONS:
         assert f'<section id="{section}">' in html, section
-    # KM and forest plots per endpoint, and the Love plot
-    assert html.count("data:image/png;base64,") == 5
+    # KM and forest plots per endpoint, the Love plot and the CIF of TTP
+    assert html.count("data:image/png;base64,") == 8
     # self-contained: no resource is loaded from anywhere
     assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", html)
     assert "<script" not in html
@@ -137,6 +138,8 @@ def test_demo_multivariable_models_single_out_the_published_factors(demo_run: St
     assert significant == {
         "OS": ["ecog_0", "group"],
         "PFS": ["ecog_0", "extrahepatic_metastasis", "group"],
+        # time to progression (issue 18), death without progression censored: cause-specific
+        "TTP": ["ecog_0", "extrahepatic_metastasis", "group", "multiple_tumors"],
     }
 
 
@@ -183,9 +186,9 @@ def test_every_step_is_reported_and_counted_steps_reach_their_total(tmp_path: Pa
     assert texts[0].startswith("Config") and texts[1].startswith("Cohort")
     assert texts[-1] == "Report"
     counted = {text.split(":")[0]: (total, done) for text, total, done in progress.steps if total}
-    # 2 endpoints x (summary + 12 univariate models + multivariable/PH), 5 figures, 2 workbooks
+    # 3 endpoints x (summary + 12 univariate models + multivariable/PH), 8 figures, 2 workbooks
     # and one entry per table
-    assert counted["Survival"] == (28, 28)
-    assert counted["Figures"] == (5, 5)
+    assert counted["Survival"] == (42, 42)
+    assert counted["Figures"] == (8, 8)
     total, done = counted["Tables"]
     assert total == done and total > 2 + 7

@@ -76,7 +76,7 @@ coefs <- function(fit) {
        p = unname(s[, "Pr(>|z|)"]))
 }
 endpoints <- list()
-for (ep in c("OS", "PFS")) {
+for (ep in c("OS", "PFS", "TTP")) {
   d$time <- d[[paste0(ep, "_time")]]
   d$event <- d[[paste0(ep, "_event")]]
   by_group <- survfit(Surv(time, event) ~ group, data = d)
@@ -129,7 +129,7 @@ matched <- d[d$match_weight > 0, ]
 adjusted <- list(ps_linear = unname(predict(ps, type = "link")),
                  matchit_weights = unname(m$weights),
                  matchit_n_matched = sum(m$weights > 0))
-for (ep in c("OS", "PFS")) {
+for (ep in c("OS", "PFS", "TTP")) {
   matched$time <- matched[[paste0(ep, "_time")]]
   matched$event <- matched[[paste0(ep, "_event")]]
   fit <- coxph(Surv(time, event) ~ group, data = matched, weights = match_weight,

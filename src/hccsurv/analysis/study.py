@@ -34,6 +34,7 @@ from pydantic import TypeAdapter
 from hccsurv.analysis._isolate import attempt
 from hccsurv.analysis.adjust import AdjustedAnalysis, adjust_study
 from hccsurv.analysis.comparisons import analyze_pairwise, analyze_subgroups, strata_labels
+from hccsurv.analysis.competing_study import CompetingAnalysis, competing_analysis
 from hccsurv.analysis.coxph import CoxModel
 from hccsurv.analysis.models import build_cox_models
 from hccsurv.analysis.published import TEMPLATE_STUDY, compare_with_published
@@ -468,6 +469,25 @@ def analyze_time_varying(
     return result
 
 
+def analyze_competing(
+    cohort: Cohort, config: StudyConfig, log: Recorder, advance: Advance
+) -> CompetingAnalysis | None:
+    """Competing risks of the endpoints with competing events (``None`` when there is none)."""
+    result = competing_analysis(
+        cohort,
+        {name: ep.label for name, ep in config.endpoints.items()},
+        variable_labels=dict(config.cox_labels),
+        landmarks=tuple(config.study.landmarks),
+        candidates=tuple(c.column for c in config.cox.candidates),
+        references={c.column: c.reference for c in config.cox.candidates if c.reference},
+        threshold=config.cox.threshold,
+        ties=config.cox.ties,
+        log=log,
+    )
+    advance(1)
+    return result
+
+
 @dataclass(frozen=True)
 class StudyStep:
     """One analysis of the study: the ``StudyResults`` field it fills (any other name: its key in
@@ -502,6 +522,7 @@ STUDY_STEPS: tuple[StudyStep, ...] = (
     StudyStep(
         "time_varying", "Landmark and time-varying analyses", analyze_time_varying, lambda c: None
     ),
+    StudyStep("competing", "Competing risks", analyze_competing, lambda c: None),
 )
 
 

@@ -134,6 +134,8 @@ def _input_columns(config: StudyConfig) -> dict[str, str]:
                 out[f"endpoints.{name}.{key}"] = value
         for i, col in enumerate(ep.events or []):
             out[f"endpoints.{name}.events[{i}]"] = col
+        for label, col in (ep.competing or {}).items():
+            out[f"endpoints.{name}.competing.{label}"] = col
     for role, col in config.clinical.columns().items():
         out[f"clinical.{role}"] = col
     if config.response is not None and config.response.best_response is not None:
@@ -475,9 +477,9 @@ def load_cohort(
             frame[col] = derived[col]
 
     endpoint_cols: dict[str, tuple[str, str]] = {}
+    causes: dict[str, tuple[str, ...]] = {}
     counts: list[EndpointCount] = []
     cutoff = pd.Timestamp(config.study.cutoff) if config.study.cutoff is not None else None
-    causes: dict[str, tuple[str, ...]] = {}
     for name, ep in config.endpoints.items():
         source = frame if ep.key is None else _key_frame(long_rows, frame, ep, id_column)
         values = (
@@ -488,10 +490,10 @@ def load_cohort(
         time_col, event_col = f"{name}_time", f"{name}_event"
         frame[time_col] = values.time
         frame[event_col] = values.event
+        endpoint_cols[name] = (time_col, event_col)
         if values.cause is not None:
             frame[f"{name}_cause"] = values.cause
-            causes[name] = (ep.label, *ep.competing)
-        endpoint_cols[name] = (time_col, event_col)
+            causes[name] = ep.cause_labels
         n = int(values.time.notna().sum())
         counts.append(EndpointCount(endpoint=name, n=n, events=int(values.event.sum())))
         if n < len(frame):

@@ -16,6 +16,13 @@ treatment):
 A patient without a start date, or without an event and without a censoring date, has a missing
 time and event and is left out of that endpoint only.
 
+With competing events (``competing = {label = "date column"}``), the first of the endpoint's own
+event dates and the competing dates ends follow-up: ``time`` runs to it and ``cause`` says whose
+it is (1 = the endpoint's own event, 2.. = the competing columns in config order, 0 = censored);
+``event`` is 1.0 for cause 1 only, so a competing event censors the cause-specific analyses, as
+``Surv(time, cause == 1)`` does in R. A tie on one date goes to the endpoint's own event, then to
+the first competing column: the event of interest was observed on that day.
+
 Ready ``time`` + ``event`` columns are converted from their unit to the study unit; the cut-off
 cannot be applied to them. The status is decoded with the endpoint's codes (R's ``Surv(time,
 status == 2)`` for the 1/2 coding of ``lung``): ``event = 1`` for an ``event_codes`` value, ``0``
@@ -44,7 +51,8 @@ class EndpointValues:
 
     ``time`` is in the study unit (float, NaN when not computable), ``event`` is 1.0 / 0.0 / NaN,
     ``end`` is the date at which follow-up for this endpoint ends (NaT for ready columns),
-    ``cause`` is 0 / 1 / 2..k / NaN for an endpoint with competing codes, else ``None``.
+    ``cause`` is the cause code with competing events (0 = censored, 1 = own event, 2.. = the
+    competing causes; NaN when the time is), else ``None``.
     """
 
     time: pd.Series
@@ -75,6 +83,8 @@ def endpoint_from_dates(
     """
     if endpoint.start is None or endpoint.events is None or endpoint.last_contact is None:
         raise InputError("endpoint_from_dates needs an endpoint defined from dates")
+    if endpoint.competing:
+        return _with_competing(dates, endpoint, cutoff=cutoff, days_per_unit=days_per_unit)
     start = dates[endpoint.start]
     event_date = dates[list(endpoint.events)].min(axis=1, skipna=True)
     censor_col = (
@@ -100,6 +110,32 @@ def endpoint_from_dates(
     return EndpointValues(time=time, event=event, end=end.where(known))
 
 
+def _with_competing(
+    dates: pd.DataFrame,
+    endpoint: EndpointConfig,
+    *,
+    cutoff: pd.Timestamp | None,
+    days_per_unit: float,
+) -> EndpointValues:
+    """Time to the first of the own and competing events; the cause is whose date that is."""
+    assert endpoint.competing is not None and endpoint.events is not None
+    competing = list(endpoint.competing.values())
+    any_event = endpoint.model_copy(
+        update={"events": [*endpoint.events, *competing], "competing": None, "cause_label": None}
+    )
+    values = endpoint_from_dates(dates, any_event, cutoff=cutoff, days_per_unit=days_per_unit)
+    ended = values.event == 1.0
+    # the first column group whose earliest date is the end date, own events first (ties)
+    candidates = [dates[list(endpoint.events)].min(axis=1, skipna=True)]
+    candidates += [dates[c] for c in competing]
+    cause = pd.Series(0.0, index=dates.index)
+    for code in range(len(candidates), 0, -1):
+        cause = cause.where(~(ended & (candidates[code - 1] == values.end)), float(code))
+    cause = cause.where(values.time.notna())
+    event = (cause == 1.0).astype("float64").where(cause.notna())
+    return EndpointValues(time=values.time, event=event, end=values.end, cause=cause)
+
+
 def endpoint_from_columns(
     frame: pd.DataFrame, endpoint: EndpointConfig, *, days_per_unit: float
 ) -> EndpointValues:
@@ -115,7 +151,7 @@ def endpoint_from_columns(
     cause = pd.Series(np.nan, index=frame.index)
     cause[status.isin(endpoint.censored)] = 0.0
     cause[status.isin(endpoint.status_codes)] = 1.0
-    for k, codes in enumerate(endpoint.competing.values(), start=2):
+    for k, codes in enumerate(endpoint.competing_status.values(), start=2):
         cause[status.isin(codes)] = float(k)
     time = raw_time * DAYS_PER_UNIT[endpoint.time_unit] / days_per_unit
     known = time.notna() & cause.notna()
@@ -124,5 +160,5 @@ def endpoint_from_columns(
         time=time.where(known),
         event=(cause == 1.0).astype("float64").where(known),
         end=end,
-        cause=cause.where(known) if endpoint.competing else None,
+        cause=cause.where(known) if endpoint.competing_status else None,
     )

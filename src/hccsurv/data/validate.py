@@ -169,6 +169,7 @@ def _date_columns(config: StudyConfig) -> dict[str, list[str]]:
             continue
         roles["start"].append(ep.start)
         roles["event"].extend(ep.events)
+        roles["event"].extend((ep.competing or {}).values())
         roles["contact"].append(ep.last_contact)
         if ep.last_assessment is not None:
             roles["assessment"].append(ep.last_assessment)
@@ -411,12 +412,16 @@ def _check_ready_endpoints(
             continue
         rows = frame.index if ep.key is None else frame.index[_key_rows(frame, ep.key, ep)]
         status = pd.to_numeric(frame.loc[rows, ep.event], errors="coerce")
-        codes = [*ep.status_codes, *ep.censored, *(c for v in ep.competing.values() for c in v)]
+        codes = [
+            *ep.status_codes,
+            *ep.censored,
+            *(c for v in ep.competing_status.values() for c in v),
+        ]
         meaning = [
             f"{_fmt_codes(ep.status_codes)} (event)",
             f"{_fmt_codes(ep.censored)} (censored)",
         ]
-        meaning += [f"{_fmt_codes(v)} ({k})" for k, v in ep.competing.items()]
+        meaning += [f"{_fmt_codes(v)} ({k})" for k, v in ep.competing_status.items()]
         out.emit(
             frame.loc[rows, ep.event].notna() & ~status.isin(codes),
             "event_code",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hccsurv.analysis.comparisons import PairwiseComparisons, SubgroupResults
+from hccsurv.analysis.competing_study import CompetingAnalysis
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
 from hccsurv.analysis.safety import AdverseEventTable, Exposure
 from hccsurv.analysis.time_varying import TimeVaryingAnalysis
@@ -59,9 +60,17 @@ def _endpoints(config: StudyConfig, unit: str) -> str:
                 if ep.censoring == "last_assessment"
                 else "the last date known alive"
             )
+            competing = (
+                ""
+                if not ep.competing
+                else f", with {_join([k.lower() for k in ep.competing])} "
+                f"({_join(list(ep.competing.values()))}) as competing "
+                f"event{'s' if len(ep.competing) > 1 else ''} (whichever date came first "
+                "decided the cause)"
+            )
             sentences.append(
-                f"{ep.label} ({name}) was measured from {ep.start} to the first of {events}; "
-                f"patients without an event were censored at {censor}"
+                f"{ep.label} ({name}) was measured from {ep.start} to the first of {events}"
+                f"{competing}; patients without an event were censored at {censor}"
                 + (" or at the data cut-off" if config.study.cutoff is not None else "")
                 + "."
             )
@@ -83,15 +92,15 @@ def _code(value: object) -> str:
 
 def _coding(ep: EndpointConfig) -> str:
     """The status coding when it is not R's default 1 = event, 0 = censored."""
-    if ep.status_codes == (1.0,) and ep.censored == (0.0,) and not ep.competing:
+    if ep.status_codes == (1.0,) and ep.censored == (0.0,) and not ep.competing_status:
         return ""
     text = (
         f" (status {' or '.join(_code(c) for c in ep.status_codes)} = event, "
         f"{' or '.join(_code(c) for c in ep.censored)} = censored"
     )
-    if ep.competing:
+    if ep.competing_status:
         causes = _join(
-            [f"{' or '.join(_code(c) for c in v)} = {k}" for k, v in ep.competing.items()]
+            [f"{' or '.join(_code(c) for c in v)} = {k}" for k, v in ep.competing_status.items()]
         )
         text += f"; competing events {causes}, censored in this cause-specific analysis"
     return text + ")"
@@ -318,6 +327,35 @@ def _time_varying(results: StudyResults) -> str | None:
     )
 
 
+def _competing(results: StudyResults) -> str | None:
+    result = results.more.get("competing")
+    if not isinstance(result, CompetingAnalysis):
+        return None
+    config = results.config
+    sentences = []
+    for ep in result.endpoints:
+        others = _join([c.lower() for c in ep.causes[1:]])
+        sentences.append(
+            f"For {ep.label.lower()}, {others} was treated as a competing event rather than as "
+            "censoring."
+        )
+    screening = (
+        f"with the same univariate screening (p < {config.cox.threshold:g}) and multivariable "
+        "model as the Cox models, "
+        if config.cox.candidates
+        else ""
+    )
+    sentences.append(
+        "The cumulative incidence of each cause was estimated by the Aalen-Johansen method with "
+        "95% confidence intervals on the log scale (R survival, survfit) and compared between "
+        "groups with Gray's test (R cmprsk, cuminc). Subdistribution hazard ratios came from "
+        f"Fine-Gray models (cmprsk crr, robust standard errors), {screening}and cause-specific "
+        "hazard ratios from Cox models in which the other causes were censored, reported side "
+        "by side."
+    )
+    return " ".join(sentences)
+
+
 def _not_estimable(results: StudyResults) -> str | None:
     missing = results.not_estimable
     if not missing:
@@ -358,6 +396,7 @@ def methods_paragraphs(results: StudyResults, versions: Mapping[str, str]) -> tu
         _adjustment(results),
         _safety(results),
         _time_varying(results),
+        _competing(results),
         _not_estimable(results),
         _software(versions),
     ]

@@ -19,10 +19,12 @@ from matplotlib.figure import Figure
 
 from hccsurv.analysis.adjust.balance import BalanceResult
 from hccsurv.analysis.comparisons import SubgroupResults
+from hccsurv.analysis.competing_study import CompetingAnalysis, CompetingEndpoint
 from hccsurv.analysis.results import EndpointAnalysis, StudyResults
 from hccsurv.analysis.subgroup import SubgroupEstimate
 from hccsurv.analysis.survival import EndpointSummary
 from hccsurv.config import StudyConfig
+from hccsurv.present.figures.cif import plot_cif
 from hccsurv.present.figures.forest import plot_forest
 from hccsurv.present.figures.km import plot_km
 from hccsurv.present.figures.love import plot_love
@@ -34,12 +36,15 @@ from hccsurv.present.format import FormatOptions, format_hr_ci
 
 @dataclass(frozen=True)
 class FigureView:
-    """One figure of the study: its file name, caption, alt text, and how to draw it."""
+    """One figure of the study: its file name, caption, alt text, and how to draw it;
+    ``section`` names the further analysis (``StudyResults.more``) whose report section shows it
+    (``None``: one of the main sections places it)."""
 
     name: str
     caption: str
     alt: str
     draw: Callable[[], Figure]
+    section: str | None = None
 
 
 def figure_style(config: StudyConfig, height_mm: float | None = None) -> FigureStyle:
@@ -162,6 +167,49 @@ def _draw_love(balance: BalanceResult, config: StudyConfig) -> Figure:
     ).figure
 
 
+def _draw_cif(ep: CompetingEndpoint, config: StudyConfig, options: FormatOptions) -> Figure:
+    return plot_cif(
+        ep,
+        style=figure_style(config),
+        time_unit=config.study.time_unit,
+        risk_table=config.figures.risk_table,
+        show_ci=config.figures.show_ci,
+        break_every=config.figures.time_break,
+        xlim=config.figures.xlim,
+        format_options=options,
+    )
+
+
+def _cif_views(results: StudyResults, options: FormatOptions, first: int) -> list[FigureView]:
+    competing = results.more.get("competing")
+    if not isinstance(competing, CompetingAnalysis):
+        return []
+    views: list[FigureView] = []
+    for ep in competing.endpoints:
+        if ep.cif is None:
+            continue
+        views.append(
+            FigureView(
+                name=f"cif_{ep.name.lower()}",
+                caption=(
+                    f"Figure {first + len(views)}. Cumulative incidence of "
+                    f"{_join_lower(ep.causes)} ({ep.label.lower()}) by group (Aalen-Johansen, "
+                    "95% confidence bands on the log scale), with Gray's test of each cause and "
+                    "the number of patients still free of any event below."
+                ),
+                alt=f"Cumulative incidence curves of {ep.label}",
+                draw=partial(_draw_cif, ep, results.config, options),
+                section="competing",
+            )
+        )
+    return views
+
+
+def _join_lower(items: tuple[str, ...]) -> str:
+    words = [i.lower() for i in items]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def study_figures(results: StudyResults, options: FormatOptions) -> tuple[FigureView, ...]:
     """The figures of the study in report order, not yet drawn."""
     config = results.config
@@ -180,6 +228,7 @@ def study_figures(results: StudyResults, options: FormatOptions) -> tuple[Figure
                 draw=partial(_draw_km, s, _group_hr_text(ep, config, options), config, options),
             )
         )
+    views += _cif_views(results, options, len(results.endpoints) + 1)
     for ep in results.endpoints:
         models = ep.models
         if models is None or not models.univariate:

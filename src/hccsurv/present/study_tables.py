@@ -25,6 +25,7 @@ from hccsurv.present.tables.adjusted import adjusted_outcomes_table
 from hccsurv.present.tables.balance import balance_table
 from hccsurv.present.tables.baseline import baseline_table_to_table
 from hccsurv.present.tables.comparisons import pairwise_tables, subgroup_tables
+from hccsurv.present.tables.competing import competing_tables
 from hccsurv.present.tables.cox import cox_table
 from hccsurv.present.tables.response import response_table_to_table
 from hccsurv.present.tables.safety import adverse_event_tables, exposure_tables
@@ -43,6 +44,7 @@ MORE_TABLES: dict[str, MoreTables] = {
 registers its builder here and its tables reach every table format and the report."""
 MORE_TABLES["pairwise"] = pairwise_tables
 MORE_TABLES["subgroups"] = subgroup_tables
+MORE_TABLES["competing"] = competing_tables
 
 
 @dataclass(frozen=True)

@@ -162,19 +162,21 @@ def build_document(
                 (Warnings(_not_estimable(analysis, "adjust")),),
             )
         )
-    steps = {step.field: step.title for step in STUDY_STEPS}
+    step_titles = {step.field: step.title for step in STUDY_STEPS}
     for name in analysis.more:  # further analyses registered in STUDY_STEPS, in their order
-        title = next((r.title for r in analysis.analyses if r.key == name), steps.get(name, name))
-        # a step may record one analysis per endpoint (OS.subgroups), and draw figures named
-        # after it (subgroups_os)
-        per_endpoint = (f"{ep.name}.{name}" for ep in analysis.endpoints)
-        figures_of = [_figure(f) for f in figures if f.name.startswith(f"{name}_")]
+        title = next((r.title for r in analysis.analyses if r.key == name), None)
+        # a step's figures: those of its section, or named after it (subgroups_os)
+        more_figures = [
+            _figure(f) for f in figures if f.section == name or f.name.startswith(f"{name}_")
+        ]
+        # an analysis per endpoint records its pieces as "<endpoint>.<name>...."
+        prefixes = (name, *(f"{ep}.{name}" for ep in config.endpoints))
         blocks = [
             *tables.more.get(name, ()),
-            *figures_of,
-            Warnings(_not_estimable(analysis, name, *per_endpoint)),
+            *more_figures,
+            Warnings(_not_estimable(analysis, *prefixes)),
         ]
-        sections.append(Section(name, title, tuple(blocks)))
+        sections.append(Section(name, title or step_titles.get(name, name), tuple(blocks)))
     if tables.published is not None:
         sections.append(
             Section("appendix", "Appendix: demo cohort vs published results", (tables.published,))

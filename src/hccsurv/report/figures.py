@@ -22,6 +22,7 @@ class SavedFigure:
     alt: str
     paths: tuple[Path, ...]
     png: bytes
+    section: str | None = None
 
 
 def write_figures(
@@ -38,6 +39,8 @@ def write_figures(
             view.draw(), folder / view.name, formats=formats, dpi=config.figures.dpi
         )
         png = (folder / f"{view.name}.png").read_bytes()
-        saved.append(SavedFigure(view.name, view.caption, view.alt, tuple(paths), png))
+        saved.append(
+            SavedFigure(view.name, view.caption, view.alt, tuple(paths), png, view.section)
+        )
         advance(1)
     return tuple(saved)
