@@ -71,25 +71,17 @@ class FineGrayModel(Result):
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient with the columns of ``FINE_GRAY_COLUMNS``."""
         f = self.fit
-        rows = []
-        for term in self.design.terms:
-            for col, level in zip(term.columns, term.levels, strict=True):
-                rows.append(
-                    {
-                        "variable": term.variable,
-                        "level": level,
-                        "reference": term.reference,
-                        "coef": f.coef[col],
-                        "se": f.se[col],
-                        "model_se": f.model_se[col],
-                        "hr": f.hr[col],
-                        "hr_lower": f.hr_lower[col],
-                        "hr_upper": f.hr_upper[col],
-                        "z": f.z[col],
-                        "p": f.p[col],
-                    }
-                )
-        return pd.DataFrame(rows, columns=list(FINE_GRAY_COLUMNS))
+        estimates = {
+            "coef": f.coef,
+            "se": f.se,
+            "model_se": f.model_se,
+            "hr": f.hr,
+            "hr_lower": f.hr_lower,
+            "hr_upper": f.hr_upper,
+            "z": f.z,
+            "p": f.p,
+        }
+        return self.design.coefficient_frame(estimates, FINE_GRAY_COLUMNS)
 
     def to_dict(self) -> dict[str, Any]:
         """Coefficients (SE, HR, CI, p), the pseudo likelihood-ratio test and the counts."""

@@ -103,25 +103,17 @@ class CoxModel(Result):
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient with the columns of ``COEFFICIENT_COLUMNS``."""
         f = self.fit
-        rows = []
-        for term in self.design.terms:
-            for col, level in zip(term.columns, term.levels, strict=True):
-                rows.append(
-                    {
-                        "variable": term.variable,
-                        "level": level,
-                        "reference": term.reference,
-                        "coef": f.coef[col],
-                        "se": f.se[col],
-                        "robust_se": f.robust_se[col],
-                        "hr": f.hr[col],
-                        "hr_lower": f.hr_lower[col],
-                        "hr_upper": f.hr_upper[col],
-                        "z": f.z[col],
-                        "p": f.p[col],
-                    }
-                )
-        return pd.DataFrame(rows, columns=list(COEFFICIENT_COLUMNS))
+        estimates = {
+            "coef": f.coef,
+            "se": f.se,
+            "robust_se": f.robust_se,
+            "hr": f.hr,
+            "hr_lower": f.hr_lower,
+            "hr_upper": f.hr_upper,
+            "z": f.z,
+            "p": f.p,
+        }
+        return self.design.coefficient_frame(estimates, COEFFICIENT_COLUMNS)
 
     def term_test(self, variable: str) -> TermTest:
         """The Wald test of ``variable``."""

@@ -62,6 +62,23 @@ class Design(Result):
         """The design matrix with its column names, indexed by the row labels used."""
         return pd.DataFrame(self.matrix, columns=list(self.column_names), index=list(self.rows))
 
+    def coefficient_frame(
+        self, estimates: Mapping[str, Sequence[float] | NDArray[np.float64]], columns: Sequence[str]
+    ) -> pd.DataFrame:
+        """One row per design column: ``variable``, ``level``, ``reference``, then each of
+        ``estimates`` (a vector indexed by design column) under its name, in ``columns`` order."""
+        rows = [
+            {
+                "variable": term.variable,
+                "level": level,
+                "reference": term.reference,
+                **{name: values[col] for name, values in estimates.items()},
+            }
+            for term in self.terms
+            for col, level in zip(term.columns, term.levels, strict=True)
+        ]
+        return pd.DataFrame(rows, columns=list(columns))
+
     def term(self, variable: str) -> Term:
         """The term of ``variable``."""
         for t in self.terms:
