@@ -115,3 +115,18 @@ def test_title_rows_above_the_header_are_guessed(tmp_path: Path) -> None:
     assert config.study.read.header_row == 3
     assert config.study.id_column == "patient_id"
     assert load_cohort(config).flow.analysed == 100
+
+
+def test_title_row_above_the_header_of_an_xlsx_is_guessed(tmp_path: Path) -> None:
+    # an export with a title row: init tries the rows below it as the header, some of which
+    # repeat values (data rows); it must settle on the real header, not fail
+    frame = pd.read_csv(DEMO_DATA)
+    data = tmp_path / "cohort.xlsx"
+    with pd.ExcelWriter(data) as writer:
+        pd.DataFrame([["Liver unit export"]]).to_excel(writer, index=False, header=False)
+        frame.to_excel(writer, index=False, startrow=1)
+    path = tmp_path / "study.toml"
+    path.write_text(starter_config(data, config_path=path), encoding="utf-8")
+    config = load_config(path)
+    assert config.study.read.header_row == 2
+    assert load_cohort(config).flow.analysed == 100

@@ -348,3 +348,16 @@ def test_overflowing_number_reads_as_infinity_for_validation(tmp_path: Path) -> 
         book.active.append(row)
     book.save(tmp_path / "c.xlsx")
     assert read_table(tmp_path / "c.xlsx")["age"].tolist() == [61.0, float("inf")]
+
+
+def test_xlsx_repeated_column_names(tmp_path: Path) -> None:
+    # a data row taken as the header (header_row pointing at it) repeats values: refused as in
+    # CSV, not a crash deep in the typing of a duplicated column
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["id", "x", "y"], [1, 5, 5], [2, 6, 7]):
+        sheet.append(row)
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    with pytest.raises(DataReadError, match="repeated column name"):
+        read_table(path, header_row=2)

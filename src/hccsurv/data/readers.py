@@ -335,6 +335,7 @@ def _read_xlsx(
             raise DataReadError(f"Cannot read {path}: sheet {name!r} is empty")
     header = [str(c).strip() if c is not None else "" for c in rows[first]]
     keep = [i for i, h in enumerate(header) if h != ""]
+    _check_unique([header[i] for i in keep], path)
     data = [[r[i] if i < len(r) else None for i in keep] for r in rows[first + 1 :]]
     frame = pd.DataFrame(data, columns=[header[i] for i in keep], dtype=object)
     # A formula whose value was never saved (a file written by a script, not by Excel) reads
