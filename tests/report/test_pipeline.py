@@ -192,3 +192,11 @@ def test_every_step_is_reported_and_counted_steps_reach_their_total(tmp_path: Pa
     assert counted["Figures"] == (8, 8)
     total, done = counted["Tables"]
     assert total == done and total > 2 + 7
+
+
+def test_steps_the_config_does_not_ask_for_leave_no_empty_section(demo_run: StudyOutcome) -> None:
+    # the demo has two groups (no pairwise comparisons) and no [subgroups]
+    html = demo_run.report_path.read_text(encoding="utf-8")
+    for section in ("pairwise", "subgroups"):
+        assert f'<section id="{section}">' not in html, section
+    assert '<section id="competing">' in html

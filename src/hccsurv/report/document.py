@@ -171,11 +171,11 @@ def build_document(
         ]
         # an analysis per endpoint records its pieces as "<endpoint>.<name>...."
         prefixes = (name, *(f"{ep}.{name}" for ep in config.endpoints))
-        blocks = [
-            *tables.more.get(name, ()),
-            *more_figures,
-            Warnings(_not_estimable(analysis, *prefixes)),
-        ]
+        gaps = _not_estimable(analysis, *prefixes)
+        more_tables = tables.more.get(name, ())
+        if not (more_tables or more_figures or gaps):
+            continue  # a step the config does not ask for (no [subgroups], two groups): no section
+        blocks = [*more_tables, *more_figures, Warnings(gaps)]
         sections.append(Section(name, title or step_titles.get(name, name), tuple(blocks)))
     if tables.published is not None:
         sections.append(
